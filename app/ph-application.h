@@ -1,0 +1,17 @@
+/* PhApplication: the GtkApplication, its command line, actions and signals. */
+#ifndef PH_APPLICATION_H
+#define PH_APPLICATION_H
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define PH_TYPE_APPLICATION (ph_application_get_type())
+G_DECLARE_FINAL_TYPE(PhApplication, ph_application, PH, APPLICATION,
+                     GtkApplication)
+
+PhApplication *ph_application_new(void);
+
+G_END_DECLS
+
+#endif /* PH_APPLICATION_H */
