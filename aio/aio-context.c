@@ -48,6 +48,9 @@ struct AioContext {
     char *name;
     /* True for the iohandler context: no nested aio_poll(). */
     bool main_loop_only;
+    /* Whose bottom halves run right after ours (same thread), see
+     * aio_context_set_follow_up(). */
+    AioContext *follow_up;
 
     /* Protects the bottom-half queue, the scheduled coroutines and the
      * timer list, which other threads may touch. */
@@ -212,14 +215,14 @@ void ph_bh_delete(PhBH *bh)
     aio_context_unref(ctx);
 }
 
+/*
+ * Whether any bottom half is queued.  A plain atomic read of the queue
+ * head is enough: a scheduler that we miss here sees notify_me and wakes
+ * the poll (the pollers fence before they call this).
+ */
 static bool aio_bh_pending(AioContext *ctx)
 {
-    bool pending;
-
-    g_mutex_lock(&ctx->lock);
-    pending = !TAILQ_EMPTY(&ctx->bh_queue);
-    g_mutex_unlock(&ctx->lock);
-    return pending;
+    return __atomic_load_n(&ctx->bh_queue.tqh_first, __ATOMIC_ACQUIRE) != NULL;
 }
 
 /*
@@ -435,6 +438,11 @@ static int64_t timers_deadline_ns(AioContext *ctx)
     int64_t deadline = -1;
     PhTimer *t;
 
+    /* The common case, no timer at all, without the lock (same reasoning
+     * as aio_bh_pending(): ph_timer_mod_ns() notifies). */
+    if (!__atomic_load_n(&ctx->timers.tqh_first, __ATOMIC_ACQUIRE)) {
+        return -1;
+    }
     g_mutex_lock(&ctx->lock);
     t = TAILQ_FIRST(&ctx->timers);
     if (t) {
@@ -522,7 +530,16 @@ static gboolean aio_ctx_check(GSource *source)
 static gboolean aio_ctx_dispatch(GSource *source, GSourceFunc callback,
                                  gpointer user_data)
 {
-    aio_dispatch((AioContext *)source);
+    AioContext *ctx = (AioContext *)source;
+    AioContext *follow = ctx->follow_up;
+
+    aio_dispatch(ctx);
+    if (follow && aio_bh_pending(follow)) {
+        AioContext *old = set_dispatching(follow);
+
+        aio_bh_poll(follow);
+        set_dispatching(old);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -681,6 +698,12 @@ GSource *aio_get_g_source(AioContext *ctx)
     return &ctx->source;
 }
 
+void aio_context_set_follow_up(AioContext *ctx, AioContext *follow)
+{
+    g_assert(!follow->main_loop_only);
+    ctx->follow_up = follow;
+}
+
 const char *aio_context_name(AioContext *ctx)
 {
     return ctx->name;
@@ -702,6 +725,9 @@ void ph_aio_init(void)
     main_ctx = aio_context_new("main");
     iohandler_ctx = aio_context_new("iohandler");
     iohandler_ctx->main_loop_only = true;
+    /* The QMP dispatcher hands handlers to the main context in a bottom
+     * half: run it in the same loop iteration rather than the next. */
+    aio_context_set_follow_up(iohandler_ctx, main_ctx);
     aio_context_attach(main_ctx, NULL);
     aio_context_attach(iohandler_ctx, NULL);
     ph_set_home_aio_context(main_ctx);

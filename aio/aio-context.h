@@ -63,6 +63,16 @@ void aio_context_detach(AioContext *ctx);
 AioContext *aio_context_ref(AioContext *ctx);
 void aio_context_unref(AioContext *ctx);
 GSource *aio_get_g_source(AioContext *ctx);
+
+/*
+ * After each dispatch of @ctx by its loop, runs the bottom halves that are
+ * due in @follow right away, as a nested aio_poll(@follow) would, instead
+ * of in the next loop iteration.  Both contexts belong to one thread, and
+ * @follow must allow nested waits.  The iohandler context is set up to be
+ * followed by the main context.
+ */
+void aio_context_set_follow_up(AioContext *ctx, AioContext *follow);
+
 const char *aio_context_name(AioContext *ctx);
 
 /*

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 
 #include "monitor-version.h"
+#include "monitor.h"
 #include "ph-window.h"
+#include "vm-state.h"
 
 struct _PhApplication {
     GtkApplication parent_instance;
@@ -19,6 +21,16 @@ struct _PhApplication {
      * shutdown); 0 otherwise. */
     guint sigint_source;
     guint sigterm_source;
+
+    /* From the command line (handle_local_options). */
+    char **qmp_specs;
+    char *vm_name;
+    gboolean start_paused;
+
+    /* --headless: the loop that runs instead of the GUI. */
+    GMainLoop *headless_loop;
+    bool machine_started;
+    bool failed;            /* start-up failed: exit non-zero */
 };
 
 G_DEFINE_FINAL_TYPE(PhApplication, ph_application, GTK_TYPE_APPLICATION)
@@ -28,6 +40,14 @@ static const GOptionEntry ph_application_options[] = {
       N_("Print the version and exit"), NULL },
     { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Run without a window until interrupted (SIGINT or SIGTERM)"), NULL },
+    { "qmp", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
+      N_("Serve QMP on a UNIX socket path, unix:PATH[,server=on,wait=off] or "
+         "tcp:HOST:PORT (default: a socket in $XDG_RUNTIME_DIR/porthole)"),
+      N_("ADDRESS") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Name of the virtual machine, as query-name reports it"), N_("NAME") },
+    { "paused", 'S', 0, G_OPTION_ARG_NONE, NULL,
+      N_("Do not start the CPU at start-up (as QEMU's -S)"), NULL },
     { NULL }
 };
 
@@ -62,36 +82,91 @@ static gboolean ph_application_on_headless_signal(gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
+/* The machine shut down for good (QMP quit, guest power-off): we are done. */
+static void ph_application_on_vm_shutdown(void *opaque, PhShutdownCause cause)
+{
+    PhApplication *self = opaque;
+
+    if (self->headless_loop) {
+        g_main_loop_quit(self->headless_loop);
+    } else {
+        ph_application_quit(self);
+    }
+}
+
+/* Machine state and monitor, in both modes.  False (and a message on
+ * stderr) if the monitor cannot listen where it was asked to. */
+static bool ph_application_start_machine(PhApplication *self)
+{
+    g_autoptr(GError) error = NULL;
+    PhMonitorOptions options = {
+        .qmp_specs = (const char *const *)self->qmp_specs,
+        .vm_name = self->vm_name,
+        .announce = true,
+    };
+
+    ph_vm_state_init(self->start_paused);
+    ph_vm_set_shutdown_handler(ph_application_on_vm_shutdown, self);
+    self->machine_started = true;
+    if (!ph_monitor_start(&options, &error)) {
+        g_printerr("porthole: %s\n", error->message);
+        return false;
+    }
+    return true;
+}
+
+static void ph_application_stop_machine(PhApplication *self)
+{
+    if (self->machine_started) {
+        ph_monitor_stop();
+        ph_vm_state_cleanup();
+        self->machine_started = false;
+    }
+}
+
 /*
  * --headless runs here, before the application registers: registering
  * means GtkApplication's startup, and that opens a display (and exits when
  * there is none).  Headless mode needs no GTK at all, only the main loop
  * that the aio contexts are attached to.
  */
-static int ph_application_run_headless(void)
+static int ph_application_run_headless(PhApplication *self)
 {
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     guint sigint_source, sigterm_source;
+    int status = EXIT_SUCCESS;
 
+    self->headless_loop = loop;
     sigint_source =
         g_unix_signal_add(SIGINT, ph_application_on_headless_signal, loop);
     sigterm_source =
         g_unix_signal_add(SIGTERM, ph_application_on_headless_signal, loop);
-    g_main_loop_run(loop);
+    if (ph_application_start_machine(self)) {
+        g_main_loop_run(loop);
+    } else {
+        status = EXIT_FAILURE;
+    }
+    ph_application_stop_machine(self);
     g_source_remove(sigint_source);
     g_source_remove(sigterm_source);
-    return EXIT_SUCCESS;
+    self->headless_loop = NULL;
+    return status;
 }
 
 static int ph_application_handle_local_options(GApplication *application,
                                                GVariantDict *options)
 {
+    PhApplication *self = PH_APPLICATION(application);
+
     if (g_variant_dict_contains(options, "version")) {
         ph_application_print_version();
         return EXIT_SUCCESS;
     }
+    g_variant_dict_lookup(options, "qmp", "^as", &self->qmp_specs);
+    g_variant_dict_lookup(options, "name", "s", &self->vm_name);
+    self->start_paused = g_variant_dict_contains(options, "paused");
     if (g_variant_dict_contains(options, "headless")) {
-        return ph_application_run_headless();
+        return ph_application_run_headless(self);
     }
     /* Go on: register, start up and activate. */
     return -1;
@@ -124,10 +199,19 @@ static void ph_application_startup(GApplication *application)
         g_unix_signal_add(SIGINT, ph_application_on_quit_signal, self);
     self->sigterm_source =
         g_unix_signal_add(SIGTERM, ph_application_on_quit_signal, self);
+
+    if (!ph_application_start_machine(self)) {
+        /* Nothing to show without the machine it was asked to run. */
+        g_application_quit(application);
+        self->failed = true;
+    }
 }
 
 static void ph_application_activate(GApplication *application)
 {
+    if (PH_APPLICATION(application)->failed) {
+        return;
+    }
     PhWindow *window = ph_window_new(GTK_APPLICATION(application));
 
     gtk_window_present(GTK_WINDOW(window));
@@ -139,13 +223,30 @@ static void ph_application_shutdown(GApplication *application)
 
     g_clear_handle_id(&self->sigint_source, g_source_remove);
     g_clear_handle_id(&self->sigterm_source, g_source_remove);
+    ph_application_stop_machine(self);
 
     G_APPLICATION_CLASS(ph_application_parent_class)->shutdown(application);
+}
+
+static void ph_application_finalize(GObject *object)
+{
+    PhApplication *self = PH_APPLICATION(object);
+
+    g_clear_pointer(&self->qmp_specs, g_strfreev);
+    g_clear_pointer(&self->vm_name, g_free);
+    G_OBJECT_CLASS(ph_application_parent_class)->finalize(object);
+}
+
+bool ph_application_failed(PhApplication *self)
+{
+    return self->failed;
 }
 
 static void ph_application_class_init(PhApplicationClass *klass)
 {
     GApplicationClass *app_class = G_APPLICATION_CLASS(klass);
+
+    G_OBJECT_CLASS(klass)->finalize = ph_application_finalize;
 
     app_class->handle_local_options = ph_application_handle_local_options;
     app_class->startup = ph_application_startup;

@@ -2,6 +2,8 @@
 #ifndef PH_APPLICATION_H
 #define PH_APPLICATION_H
 
+#include <stdbool.h>
+
 #include <gtk/gtk.h>
 
 G_BEGIN_DECLS
@@ -11,6 +13,9 @@ G_DECLARE_FINAL_TYPE(PhApplication, ph_application, PH, APPLICATION,
                      GtkApplication)
 
 PhApplication *ph_application_new(void);
+
+/* True when start-up failed (the error was printed): exit non-zero. */
+bool ph_application_failed(PhApplication *self);
 
 G_END_DECLS
 

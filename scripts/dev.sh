@@ -18,6 +18,7 @@ PACKAGES=(
     libc6-dev
     libglib2.0-dev
     libgtk-3-dev
+    libjson-glib-dev
     libx11-dev
     # data files, translations and their validators
     libglib2.0-bin
