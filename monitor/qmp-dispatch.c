@@ -182,8 +182,8 @@ static const char *check_request(JsonObject *obj, bool allow_oob, bool *oob,
                 return NULL;
             }
             if (command) {
-                g_set_error(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                            "QMP input member '%s' is unexpected", name);
+                g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                                    "QMP input member 'execute' clashes with 'exec-oob'");
                 return NULL;
             }
             command = json_node_get_string(value);

@@ -119,7 +119,7 @@ static void test_shutdown_then_cont(void)
     ph_vm_set_shutdown_handler(on_shutdown, &r);
     ph_vm_powerdown();
     ph_vm_shutdown_request(PH_SHUTDOWN_CAUSE_HOST_QMP_QUIT);
-    g_assert_cmpstr(r.log->str, ==, "POWERDOWN ");
+    g_assert_cmpstr(r.log->str, ==, "POWERDOWN SHUTDOWN(host-qmp-quit) ");
     wait_done(&r, 1);
     g_assert_cmpstr(r.log->str, ==, "POWERDOWN SHUTDOWN(host-qmp-quit) quit ");
     g_assert_cmpint(ph_vm_get_runstate(), ==, PH_RUN_STATE_SHUTDOWN);

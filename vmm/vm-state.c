@@ -263,8 +263,6 @@ static void shutdown_bh(void *opaque)
 {
     PhShutdownCause cause = GPOINTER_TO_INT(opaque);
 
-    vm.state = PH_RUN_STATE_SHUTDOWN;
-    notify(PH_VM_EVENT_SHUTDOWN, cause);
     if (vm.shutdown_fn) {
         vm.shutdown_fn(vm.shutdown_opaque, cause);
     }
@@ -272,6 +270,8 @@ static void shutdown_bh(void *opaque)
 
 void ph_vm_shutdown_request(PhShutdownCause cause)
 {
+    vm.state = PH_RUN_STATE_SHUTDOWN;
+    notify(PH_VM_EVENT_SHUTDOWN, cause);
     aio_bh_schedule_oneshot(ph_main_aio_context(), shutdown_bh, GINT_TO_POINTER(cause));
 }
 

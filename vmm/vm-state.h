@@ -86,9 +86,10 @@ void ph_vm_reset(PhShutdownCause cause, PhVmDoneFn *done, void *opaque);
 void ph_vm_powerdown(void);
 
 /*
- * Shuts the machine down for good: run state "shutdown", SHUTDOWN, then the
- * shutdown handler (the application quits).  From a bottom half, so that
- * the reply of the command that asked for it goes out first.
+ * Shuts the machine down for good: run state "shutdown" and SHUTDOWN at
+ * once (QEMU sends the event before quit's reply), then the shutdown
+ * handler (the application quits) from a bottom half, so that the reply
+ * of the command that asked for it still goes out.
  */
 void ph_vm_shutdown_request(PhShutdownCause cause);
 void ph_vm_set_shutdown_handler(void (*fn)(void *opaque, PhShutdownCause cause),
