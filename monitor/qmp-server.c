@@ -34,9 +34,10 @@ typedef struct SocketTransport {
     QmpSession *session;
     int fd;
     PhJsonStreamer *streamer;   /* I/O thread */
-    /* Bytes read but not yet fed: the queue filled up in the middle of
-     * them.  I/O thread. */
+    /* Bytes read but not yet fed (from @unfed_pos on): the queue filled
+     * up in the middle of them.  I/O thread. */
     GByteArray *unfed;
+    guint unfed_pos;
     /*
      * Output, under the session lock: whoever produces a message (main
      * loop, I/O thread, any completing thread) sends it at once if the
@@ -141,36 +142,41 @@ static void client_emit(void *opaque, JsonNode *node, GError *error)
 }
 
 /*
- * Feeds input to the streamer until the request queue is full; keeps what
- * is left over, and stops reading the socket while there is any.  The
- * client is never dropped: it just waits (back-pressure).
+ * Feeds input to the streamer until the request queue is full; returns how
+ * much it took.  The client is never dropped when it sends too much: it
+ * just waits (back-pressure).
  */
-static void client_feed(SocketTransport *t, const char *buf, size_t len)
+static size_t client_feed(SocketTransport *t, const char *buf, size_t len)
 {
     size_t done = 0;
 
     while (done < len && !t->closing && !ph_qmp_session_input_full(t->session)) {
         done += ph_json_streamer_feed_partial(t->streamer, buf + done, len - done);
     }
-    if (done < len && !t->closing) {
-        g_byte_array_append(t->unfed, (const guint8 *)buf + done, (guint)(len - done));
+    return done;
+}
+
+/* Feeds what is left of earlier input; true once all of it went in. */
+static bool client_feed_unfed(SocketTransport *t)
+{
+    t->unfed_pos += (guint)client_feed(t, (const char *)t->unfed->data + t->unfed_pos,
+                                       t->unfed->len - t->unfed_pos);
+    if (t->unfed_pos < t->unfed->len) {
+        return false;
     }
+    g_byte_array_set_size(t->unfed, 0);
+    t->unfed_pos = 0;
+    return true;
 }
 
 static void client_resume_bh(void *opaque)
 {
     SocketTransport *t = opaque;
-    g_autoptr(GByteArray) pending = NULL;
 
     if (t->closing || !t->read_paused || ph_qmp_session_input_full(t->session)) {
         return;
     }
-    if (t->unfed->len) {
-        pending = t->unfed;
-        t->unfed = g_byte_array_new();
-        client_feed(t, (const char *)pending->data, pending->len);
-    }
-    if (!t->closing && !t->unfed->len && !ph_qmp_session_input_full(t->session)) {
+    if (client_feed_unfed(t) && !t->closing && !ph_qmp_session_input_full(t->session)) {
         t->read_paused = false;
         client_update_handlers(t);
     }
@@ -180,6 +186,7 @@ static void client_read_cb(void *opaque)
 {
     SocketTransport *t = opaque;
     char buf[READ_CHUNK];
+    size_t done;
     ssize_t n;
 
     do {
@@ -192,7 +199,10 @@ static void client_read_cb(void *opaque)
         client_close(t);
         return;
     }
-    client_feed(t, buf, (size_t)n);
+    done = client_feed(t, buf, (size_t)n);
+    if (done < (size_t)n && !t->closing) {
+        g_byte_array_append(t->unfed, (const guint8 *)buf + done, (guint)((size_t)n - done));
+    }
     if (!t->closing && (t->unfed->len || ph_qmp_session_input_full(t->session))) {
         /* Back-pressure: the client waits until its requests drain. */
         t->read_paused = true;
