@@ -38,6 +38,7 @@ typedef struct SocketTransport {
      * up in the middle of them.  I/O thread. */
     GByteArray *unfed;
     guint unfed_pos;
+    bool full;                  /* the last request filled the queue */
     /*
      * Output, under the session lock: whoever produces a message (main
      * loop, I/O thread, any completing thread) sends it at once if the
@@ -134,9 +135,9 @@ static void client_emit(void *opaque, JsonNode *node, GError *error)
 {
     SocketTransport *t = opaque;
 
-    ph_qmp_session_input(t->session, node, error);
-    if (ph_qmp_session_input_full(t->session)) {
+    if (ph_qmp_session_input(t->session, node, error)) {
         /* Full: take no more of the input for now. */
+        t->full = true;
         ph_json_streamer_pause(t->streamer);
     }
 }
@@ -150,7 +151,8 @@ static size_t client_feed(SocketTransport *t, const char *buf, size_t len)
 {
     size_t done = 0;
 
-    while (done < len && !t->closing && !ph_qmp_session_input_full(t->session)) {
+    t->full = ph_qmp_session_input_full(t->session);
+    while (done < len && !t->closing && !t->full) {
         done += ph_json_streamer_feed_partial(t->streamer, buf + done, len - done);
     }
     return done;

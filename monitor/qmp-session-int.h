@@ -85,8 +85,8 @@ void ph_qmp_session_mark_closed(QmpSession *s);
 
 /* Takes @node (owned) or @parse_error (owned) from the client: runs an
  * out-of-band command at once (caller's thread), or queues it in-band and
- * wakes the dispatcher. */
-void ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error);
+ * wakes the dispatcher.  Returns what ph_qmp_session_input_full() would. */
+bool ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error);
 
 /*
  * For the reader: true when the queue (or the replies pending) is full.

@@ -92,16 +92,23 @@ void ph_qmp_session_mark_closed(QmpSession *s)
     }
 }
 
+static bool input_full_locked(QmpSession *s)
+{
+    bool full = s->queued >= QMP_REQ_QUEUE_LEN_MAX ||
+                g_queue_get_length(&s->slots) >= QMP_REPLIES_PENDING_MAX;
+
+    if (full) {
+        s->input_blocked = true;
+    }
+    return full;
+}
+
 bool ph_qmp_session_input_full(QmpSession *s)
 {
     bool full;
 
     g_mutex_lock(&s->lock);
-    full = s->queued >= QMP_REQ_QUEUE_LEN_MAX ||
-           g_queue_get_length(&s->slots) >= QMP_REPLIES_PENDING_MAX;
-    if (full) {
-        s->input_blocked = true;
-    }
+    full = input_full_locked(s);
     g_mutex_unlock(&s->lock);
     return full;
 }
@@ -128,15 +135,16 @@ static bool is_oob_request(JsonNode *node)
     return json_object_has_member(obj, "exec-oob") && !json_object_has_member(obj, "execute");
 }
 
-void ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error)
+bool ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error)
 {
     QmpRequest *req;
+    bool full;
 
     if (!parse_error && is_oob_request(node)) {
         /* Out-of-band: runs now, on this thread, its reply not ordered. */
         ph_qmp_dispatch_oob(s, node);
         json_node_unref(node);
-        return;
+        return ph_qmp_session_input_full(s);
     }
 
     req = g_new0(QmpRequest, 1);
@@ -150,13 +158,15 @@ void ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error)
         g_mutex_unlock(&s->lock);
         slot_free(req->slot);
         request_free(req);
-        return;
+        return false;
     }
     g_queue_push_tail(&s->slots, req->slot);
     g_queue_push_tail(&s->requests, req);
     s->queued++;
+    full = input_full_locked(s);
     g_mutex_unlock(&s->lock);
     ph_qmp_dispatcher_kick();
+    return full;
 }
 
 static __thread unsigned cork_depth;
