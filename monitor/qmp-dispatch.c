@@ -9,9 +9,6 @@
 #include "qmp-event.h"
 #include "qmp-session-int.h"
 
-QmpRequest *ph_qmp_session_pop_request(QmpSession *s);
-void ph_qmp_request_free(QmpRequest *req);
-
 /* Requests dispatched per trip through the main loop before the
  * dispatcher lets everything else run. */
 #define DISPATCH_BATCH 64

@@ -95,6 +95,10 @@ bool ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error);
  */
 bool ph_qmp_session_input_full(QmpSession *s);
 
+/* The next queued request of @s (dispatcher, main thread), or NULL. */
+QmpRequest *ph_qmp_session_pop_request(QmpSession *s);
+void ph_qmp_request_free(QmpRequest *req);
+
 /* ---- dispatcher (qmp-dispatch.c) ---- */
 
 /* Registers commands (tables stay owned by the caller, static). */

@@ -254,8 +254,6 @@ void ph_qmp_session_complete(QmpSession *s, ReplySlot *slot, JsonNode *msg)
     }
 }
 
-/* Pops the next request of @s (dispatcher, main thread). */
-QmpRequest *ph_qmp_session_pop_request(QmpSession *s);
 QmpRequest *ph_qmp_session_pop_request(QmpSession *s)
 {
     QmpRequest *req;
@@ -274,7 +272,6 @@ QmpRequest *ph_qmp_session_pop_request(QmpSession *s)
     return req;
 }
 
-void ph_qmp_request_free(QmpRequest *req);
 void ph_qmp_request_free(QmpRequest *req)
 {
     request_free(req);

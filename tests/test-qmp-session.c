@@ -6,11 +6,9 @@
 #include "aio-test-util.h"
 #include "json-writer.h"
 #include "monitor.h"
-#include "qmp-session.h"
+#include "qmp-session-int.h"
 #include "test_qapi-commands.h"
 #include "vm-state.h"
-
-void ph_qmp_register_commands(const QmpCommand *cmds, size_t n);
 
 typedef struct {
     GPtrArray *messages;    /* char *, as QEMU would print them */
