@@ -733,6 +733,59 @@ static void test_every_byte(void)
     }
 }
 
+/* feed_partial stops right after the byte during which the callback asked
+ * for a pause; the rest, fed later, gives exactly what one feed would. */
+typedef struct {
+    PhJsonStreamer *streamer;
+    GString *seen;
+    int pause_after;        /* pause when this many values have arrived */
+} PauseSink;
+
+static void pause_emit(void *opaque, JsonNode *node, GError *error)
+{
+    PauseSink *p = opaque;
+    g_autofree char *text = NULL;
+
+    g_assert_no_error(error);
+    text = ph_json_to_string(node);
+    g_string_append_printf(p->seen, "%s;", text);
+    json_node_unref(node);
+    if (--p->pause_after == 0) {
+        ph_json_streamer_pause(p->streamer);
+    }
+}
+
+static void test_feed_partial(void)
+{
+    static const char in[] = "{\"a\": 1}[2, 3] \"four\" {\"b\": [5]}";
+    PauseSink p = { .seen = g_string_new(""), .pause_after = 1 };
+    size_t done, total = 0;
+    int rounds = 0;
+
+    p.streamer = ph_json_streamer_new(pause_emit, &p);
+    /* The object ends at its '}': the feed stops right there. */
+    done = ph_json_streamer_feed_partial(p.streamer, in, strlen(in));
+    g_assert_cmpuint(done, ==, strlen("{\"a\": 1}"));
+    g_assert_cmpstr(p.seen->str, ==, "{\"a\": 1};");
+    total = done;
+    while (total < strlen(in)) {
+        p.pause_after = 1;
+        total += ph_json_streamer_feed_partial(p.streamer, in + total, strlen(in) - total);
+        g_assert_cmpint(++rounds, <, 10);
+    }
+    ph_json_streamer_flush(p.streamer);
+    g_assert_cmpstr(p.seen->str, ==, "{\"a\": 1};[2, 3];\"four\";{\"b\": [5]};");
+
+    /* Without a pause it takes everything, like ph_json_streamer_feed(). */
+    g_string_truncate(p.seen, 0);
+    p.pause_after = -1;
+    g_assert_cmpuint(ph_json_streamer_feed_partial(p.streamer, in, strlen(in)), ==, strlen(in));
+    ph_json_streamer_flush(p.streamer);
+    g_assert_cmpstr(p.seen->str, ==, "{\"a\": 1};[2, 3];\"four\";{\"b\": [5]};");
+    ph_json_streamer_free(p.streamer);
+    g_string_free(p.seen, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -752,5 +805,6 @@ int main(int argc, char **argv)
                     test_token_size_limit_small);
     g_test_add_func("/json-streamer/token-size-limit", test_token_size_limit);
     g_test_add_func("/json-streamer/every-byte", test_every_byte);
+    g_test_add_func("/json-streamer/feed-partial", test_feed_partial);
     return g_test_run();
 }
