@@ -153,55 +153,75 @@ static void reply_error(QmpSession *s, ReplySlot *slot, JsonNode *id, GError *er
     g_error_free(error);
 }
 
+/* Checks one member of a request; false (and @error set) on a fault. */
+static bool check_member(const char *name, JsonNode *value, bool allow_oob,
+                         const char **command, bool *oob, GError **error)
+{
+    if (g_str_equal(name, "execute") || (g_str_equal(name, "exec-oob") && allow_oob)) {
+        if (!JSON_NODE_HOLDS_VALUE(value) ||
+            json_node_get_value_type(value) != G_TYPE_STRING) {
+            g_set_error(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                        "QMP input member '%s' must be a string", name);
+            return false;
+        }
+        if (*command) {
+            g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                                "QMP input member 'execute' clashes with 'exec-oob'");
+            return false;
+        }
+        *command = json_node_get_string(value);
+        *oob = g_str_equal(name, "exec-oob");
+    } else if (g_str_equal(name, "arguments")) {
+        if (!JSON_NODE_HOLDS_OBJECT(value)) {
+            g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                                "QMP input member 'arguments' must be an object");
+            return false;
+        }
+    } else if (!g_str_equal(name, "id")) {
+        g_set_error(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                    "QMP input member '%s' is unexpected", name);
+        return false;
+    }
+    return true;
+}
+
 /*
- * QEMU's checks of a request object, in QEMU's order.  Returns the command
- * name and sets *@oob, or sets @error.
+ * QEMU's checks of a request object.  Returns the command name and sets
+ * *@oob, or sets @error.
  */
 static const char *check_request(JsonObject *obj, bool allow_oob, bool *oob,
                                  GError **error)
 {
-    /* QEMU checks the members in its QDict order, which decides which
-     * error a request with several problems gets. */
-    g_autoptr(GList) members = ph_json_object_get_members_qdict_order(obj);
+    g_autoptr(GList) members = NULL;
     const char *command = NULL;
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *value;
+    bool ok = true;
     GList *l;
 
-    for (l = members; l; l = l->next) {
-        const char *name = l->data;
-        JsonNode *value = json_object_get_member(obj, name);
+    /* A well-formed request passes in any order: check it as it came. */
+    json_object_iter_init(&iter, obj);
+    while (ok && json_object_iter_next(&iter, &name, &value)) {
+        ok = check_member(name, value, allow_oob, &command, oob, NULL);
+    }
+    if (ok && command) {
+        return command;
+    }
 
-        if (g_str_equal(name, "execute") ||
-            (g_str_equal(name, "exec-oob") && allow_oob)) {
-            if (!JSON_NODE_HOLDS_VALUE(value) ||
-                json_node_get_value_type(value) != G_TYPE_STRING) {
-                g_set_error(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                            "QMP input member '%s' must be a string", name);
-                return NULL;
-            }
-            if (command) {
-                g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                                    "QMP input member 'execute' clashes with 'exec-oob'");
-                return NULL;
-            }
-            command = json_node_get_string(value);
-            *oob = g_str_equal(name, "exec-oob");
-        } else if (g_str_equal(name, "arguments")) {
-            if (!JSON_NODE_HOLDS_OBJECT(value)) {
-                g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                                    "QMP input member 'arguments' must be an object");
-                return NULL;
-            }
-        } else if (!g_str_equal(name, "id")) {
-            g_set_error(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                        "QMP input member '%s' is unexpected", name);
+    /* A faulty one gets the error of its first fault in QEMU's QDict
+     * order, which decides between several. */
+    members = ph_json_object_get_members_qdict_order(obj);
+    command = NULL;
+    for (l = members; l; l = l->next) {
+        if (!check_member(l->data, json_object_get_member(obj, l->data), allow_oob,
+                          &command, oob, error)) {
             return NULL;
         }
     }
-    if (!command) {
-        g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
-                            "QMP input lacks member 'execute'");
-    }
-    return command;
+    g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
+                        "QMP input lacks member 'execute'");
+    return NULL;
 }
 
 static Coroutine *dispatcher_co;
