@@ -101,7 +101,7 @@ static void append_u_escape(GString *out, uint32_t unit)
     g_string_append_len(out, b, sizeof(b));
 }
 
-static void write_string(GString *out, const char *str)
+void ph_json_write_string(GString *out, const char *str)
 {
     const unsigned char *p = (const unsigned char *)(str ? str : "");
 
@@ -160,7 +160,7 @@ static void write_string(GString *out, const char *str)
     g_string_append_c(out, '"');
 }
 
-static void write_int(GString *out, gint64 v)
+void ph_json_write_int(GString *out, gint64 v)
 {
     char buf[24];
     char *p = buf + sizeof(buf);
@@ -176,7 +176,7 @@ static void write_int(GString *out, gint64 v)
     g_string_append_len(out, p, buf + sizeof(buf) - p);
 }
 
-static void write_double(GString *out, double d)
+void ph_json_write_double(GString *out, double d)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -264,7 +264,7 @@ static void write_object(Writer *w, JsonObject *obj)
         if (i > base) {
             g_string_append(w->out, ", ");
         }
-        write_string(w->out, w->members[i].name);
+        ph_json_write_string(w->out, w->members[i].name);
         g_string_append(w->out, ": ");
         write_node(w, w->members[i].node);
     }
@@ -306,17 +306,17 @@ static void write_node(Writer *w, JsonNode *node)
     case JSON_NODE_VALUE:
         switch (json_node_get_value_type(node)) {
         case G_TYPE_INT64:
-            write_int(w->out, json_node_get_int(node));
+            ph_json_write_int(w->out, json_node_get_int(node));
             break;
         case G_TYPE_DOUBLE:
-            write_double(w->out, json_node_get_double(node));
+            ph_json_write_double(w->out, json_node_get_double(node));
             break;
         case G_TYPE_BOOLEAN:
             g_string_append(w->out,
                             json_node_get_boolean(node) ? "true" : "false");
             break;
         case G_TYPE_STRING:
-            write_string(w->out, json_node_get_string(node));
+            ph_json_write_string(w->out, json_node_get_string(node));
             break;
         default:
             g_string_append(w->out, "null");

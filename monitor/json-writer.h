@@ -24,6 +24,15 @@
  */
 void ph_json_write(GString *out, JsonNode *node);
 
+/*
+ * The pieces of ph_json_write(), for writers that know their JSON's shape
+ * in advance (the QAPI generator's qapi_write_T()): a string (NULL as ""),
+ * an integer and a double, each formatted exactly as ph_json_write() does.
+ */
+void ph_json_write_string(GString *out, const char *str);
+void ph_json_write_int(GString *out, gint64 v);
+void ph_json_write_double(GString *out, double d);
+
 /* ph_json_write() into a new string; free it with g_free(). */
 char *ph_json_to_string(JsonNode *node);
 

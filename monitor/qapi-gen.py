@@ -1328,16 +1328,160 @@ def gen_to_json_list(array):
             '}\n' % (name, name, array.element.c_name()))
 
 
+# Direct JSON text output: qapi_write_T() appends what
+# ph_json_write(out, qapi_to_json_T(v)) would, without building a tree.
+# Member order is fixed here, at generation time: QEMU's QDict order (see
+# monitor/json-writer.c), which depends only on the member names.
+
+
+QDICT_BUCKETS = 512
+
+
+def qdict_bucket(key):
+    """The QDict bucket of @key: json-writer.c's qdict_bucket(), the tdb
+    hash modulo 512, in 32-bit unsigned arithmetic."""
+    data = key.encode('utf-8')
+    h = (0x238F13AF * len(data)) & 0xFFFFFFFF
+    for i, byte in enumerate(data):
+        h = (h + ((byte << (i * 5 % 24)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+    return ((1103515243 * h + 12345) & 0xFFFFFFFF) % QDICT_BUCKETS
+
+
+def qdict_order(members):
+    """@members (inserted in this order) in the order QEMU's QDict walks
+    them: bucket by bucket, the newest entry of a bucket first."""
+    return [m for _, _, m in sorted(
+        (qdict_bucket(m.name), -n, m) for n, m in enumerate(members))]
+
+
+_JSON_ESCAPES = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f',
+                 '\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
+
+def json_quote(text):
+    """@text as a JSON string the way ph_json_write_string() writes it."""
+    out = '"'
+    for ch in text:
+        cp = ord(ch)
+        if 0x20 <= cp < 0x7F and ch not in '"\\':
+            out += ch
+        elif ch in _JSON_ESCAPES:
+            out += _JSON_ESCAPES[ch]
+        else:
+            if 0xD800 <= cp <= 0xDFFF or 0xFDD0 <= cp <= 0xFDEF \
+                    or (cp & 0xFFFE) == 0xFFFE:
+                cp = 0xFFFD
+            if cp > 0xFFFF:
+                out += '\\u%04X\\u%04X' % (0xD800 + ((cp - 0x10000) >> 10),
+                                           0xDC00 + ((cp - 0x10000) & 0x3FF))
+            else:
+                out += '\\u%04X' % cp
+    return out + '"'
+
+
+def c_append(text, out='out'):
+    """A C statement appending the constant @text (ASCII) to GString @out."""
+    if len(text) == 1:
+        return "g_string_append_c(%s, '%s');\n" % (
+            out, text.replace('\\', '\\\\').replace("'", "\\'"))
+    return 'g_string_append_len(%s, %s, %d);\n' % (out, c_string(text),
+                                                    len(text.encode()))
+
+
+def gen_write_members(members, access):
+    """(locals, statements) writing a JSON object of @members, read from
+    @access ('v->') into GString 'out'.  Separators are decided here where
+    the presence of earlier members is known, else with the local 'first'."""
+    ordered = qdict_order(members)
+    # What is known, before each member, about what came before it:
+    # 'empty' (nothing), 'some' (a member), 'unknown' (optional ones only).
+    states = []
+    state = 'empty'
+    for m in ordered:
+        states.append(state)
+        if not m.optional:
+            state = 'some'
+        elif state == 'empty':
+            state = 'unknown'
+    body = ''
+    pending = '{'
+    for i, (m, state) in enumerate(zip(ordered, states)):
+        key = json_quote(m.name) + ': '
+        value = 'qapi_write_%s(out, %s%s);\n' % (m.type.c_name(), access,
+                                                 m.c_name())
+        if m.optional and pending:
+            # What comes before an optional member is written regardless.
+            body += indent(c_append(pending))
+            pending = ''
+        if state == 'empty':
+            head = c_append(pending + key)
+        elif state == 'some':
+            head = c_append(pending + ', ' + key)
+        else:
+            head = (c_append(pending) if pending else '') \
+                + 'g_string_append(out, first ? %s : %s);\n' \
+                % (c_string(key), c_string(', ' + key))
+        pending = ''
+        if m.optional:
+            code = head + value
+            if state != 'some' and 'unknown' in states[i + 1:]:
+                code += 'first = false;\n'
+            body += '    if (%shas_%s) {\n%s    }\n' % (
+                access, m.c_name(), indent(code, 2))
+        else:
+            body += indent(head + value)
+    if pending:
+        body += indent(c_append(pending + '}'))
+    else:
+        body += indent(c_append('}'))
+    decls = ''
+    if 'unknown' in states:
+        decls = '    bool first = true;\n\n'
+    return decls, body
+
+
+def gen_write_struct(struct):
+    name = struct.c_name()
+    decls, body = gen_write_members(struct.members, 'v->')
+    return ('void qapi_write_%s(GString *out, const %s *v)\n'
+            '{\n'
+            '%s'
+            '    if (!v) {\n'
+            '        g_string_append_len(out, "null", 4);\n'
+            '        g_return_if_fail(v != NULL);\n'
+            '        return;\n'
+            '    }\n'
+            '%s'
+            '}\n' % (name, name, decls, body))
+
+
+def gen_write_list(array):
+    name = array.c_name()
+    return ('void qapi_write_%s(GString *out, const %s *list)\n'
+            '{\n'
+            "    g_string_append_c(out, '[');\n"
+            '    for (const %s *l = list; l; l = l->next) {\n'
+            '        if (l != list) {\n'
+            '            g_string_append_len(out, ", ", 2);\n'
+            '        }\n'
+            '        qapi_write_%s(out, l->value);\n'
+            '    }\n'
+            "    g_string_append_c(out, ']');\n"
+            '}\n' % (name, name, name, array.element.c_name()))
+
+
 def list_decls(array):
     name = array.c_name()
     return ('void qapi_free_%s(%s *list);\n'
             'G_DEFINE_AUTOPTR_CLEANUP_FUNC(%s, qapi_free_%s)\n'
             'JsonNode *qapi_to_json_%s(const %s *list);\n'
+            'void qapi_write_%s(GString *out, const %s *list);\n'
             'bool qapi_from_json_%s(JsonNode *node, const char *name,\n'
             '    %s **out, GError **error);\n'
             'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
             '    %s **out, GError **error);\n'
-            % (name, name, name, name, name, name, name, name, name, name))
+            % (name, name, name, name, name, name, name, name, name, name,
+               name, name))
 
 
 def ptr_to(ctype):
@@ -1357,7 +1501,8 @@ def gen_from_json(typ):
 
 def gen_list_code(array):
     return '\n'.join([gen_free_list(array), gen_to_json_list(array),
-                      gen_from_json(array), gen_input_list(array)])
+                      gen_write_list(array), gen_from_json(array),
+                      gen_input_list(array)])
 
 
 # --------------------------------------------------------------------------
@@ -1373,6 +1518,8 @@ BUILTIN_H_HEAD = '''\
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#include "json-writer.h"
 
 /*
  * Converting JSON input: where the value being converted sits, as the chain
@@ -1414,6 +1561,14 @@ bool qapi_input_no_args(JsonObject *args, GError **error);
 JsonNode *qapi_to_json_object(JsonObject *obj);
 JsonNode *qapi_to_json_array(JsonArray *array);
 JsonNode *qapi_to_json_enum(const char *const *table, int max, int value);
+
+/*
+ * Writing JSON text directly: qapi_write_T(out, v) appends exactly what
+ * ph_json_write(out, qapi_to_json_T(v)) would (QEMU's member order, string
+ * escapes and number formats), without building a json-glib tree.
+ */
+void qapi_write_enum(GString *out, const char *const *table, int max,
+    int value);
 
 /*
  * Built-in types: qapi_input_T() converts @node (error texts as QEMU's),
@@ -1597,6 +1752,17 @@ JsonNode *qapi_to_json_enum(const char *const *table, int max, int value)
     return json_node_init_string(json_node_alloc(), table[value]);
 }
 
+void qapi_write_enum(GString *out, const char *const *table, int max,
+    int value)
+{
+    if (!(value >= 0 && value < max && table[value])) {
+        g_string_append_len(out, "null", 4);
+        g_return_if_fail(value >= 0 && value < max && table[value]);
+        return;
+    }
+    ph_json_write_string(out, table[value]);
+}
+
 static bool qapi_input_is(JsonNode *node, GType type)
 {
     return JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == type;
@@ -1775,6 +1941,25 @@ _SIZED_INTS = [('int8', 'INT8'), ('int16', 'INT16'), ('int32', 'INT32')]
 _SIZED_UINTS = [('uint8', 'UINT8'), ('uint16', 'UINT16'), ('uint32', 'UINT32')]
 
 
+_BUILTIN_WRITE = {
+    'string': 'ph_json_write_string(out, v);\n',
+    'number': 'ph_json_write_double(out, v);\n',
+    'int': 'ph_json_write_int(out, v);\n',
+    'uint64': ('if (v > INT64_MAX) {\n'
+               '    ph_json_write_double(out, (double)v);\n'
+               '} else {\n'
+               '    ph_json_write_int(out, (int64_t)v);\n'
+               '}\n'),
+    'boolean': ('if (v) {\n'
+                '    g_string_append_len(out, "true", 4);\n'
+                '} else {\n'
+                '    g_string_append_len(out, "false", 5);\n'
+                '}\n'),
+    'null': '(void)v;\ng_string_append_len(out, "null", 4);\n',
+    'value': 'ph_json_write(out, v);\n',
+}
+
+
 def gen_builtin_module(schema):
     h = BUILTIN_H_HEAD
     for t in schema.builtins.values():
@@ -1813,6 +1998,12 @@ def gen_builtin_module(schema):
           '\nJsonNode *qapi_to_json_size(uint64_t v)\n{\n'
           '    return qapi_to_json_uint64(v);\n}\n')
 
+    h += '\n/* Built-in types as JSON text (see qapi_write_enum()). */\n'
+    for t in schema.builtins.values():
+        h += ('\nstatic inline void qapi_write_%s(GString *out, %s)\n{\n%s}\n'
+              % (t.name, var_decl(t.c_param_type(), 'v'),
+                 indent(_BUILTIN_WRITE[t.json_type if t.name not in
+                                       ('uint64', 'size') else 'uint64'])))
     h += '\n/* Lists of built-in types. */\n'
     arrays = [schema.array_of(t) for t in schema.builtins.values()]
     for a in arrays:
@@ -1853,12 +2044,13 @@ def gen_types(schema, prefix):
                 'extern const char *const %s_str[];\n'
                 'bool %s_from_str(const char *s, %s *out);\n'
                 'JsonNode *qapi_to_json_%s(%s v);\n'
+                'void qapi_write_%s(GString *out, %s v);\n'
                 'bool qapi_from_json_%s(JsonNode *node, const char *name,\n'
                 '    %s *out, GError **error);\n'
                 'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
                 '    %s *out, GError **error);\n'
                 % (name, consts, maxc, name, name, name, name, name, name,
-                   name, name, name, name))
+                   name, name, name, name, name, name))
         h += '\n' + wrap_if(e.ifcond, decl)
         strs = ''.join('    [%s] = "%s",\n' % (e.const(v), v)
                        for v, _ in e.values)
@@ -1880,6 +2072,11 @@ def gen_types(schema, prefix):
                 '    return qapi_to_json_enum(%s_str, %s, v);\n'
                 '}\n'
                 '\n'
+                'void qapi_write_%s(GString *out, %s v)\n'
+                '{\n'
+                '    qapi_write_enum(out, %s_str, %s, v);\n'
+                '}\n'
+                '\n'
                 'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
                 '    %s *out, GError **error)\n'
                 '{\n'
@@ -1892,7 +2089,8 @@ def gen_types(schema, prefix):
                 '    return true;\n'
                 '}\n'
                 '\n' % (name, maxc, strs, maxc, name, name, maxc, name, name,
-                        name, name, maxc, name, name, name, maxc))
+                        name, name, maxc, name, name, name, maxc, name, name,
+                        name, maxc))
         code += gen_from_json(e)
         c += '\n' + wrap_if(e.ifcond, code)
 
@@ -1902,15 +2100,17 @@ def gen_types(schema, prefix):
         decl += ('\nvoid qapi_free_%s(%s *obj);\n'
                  'G_DEFINE_AUTOPTR_CLEANUP_FUNC(%s, qapi_free_%s)\n'
                  'JsonNode *qapi_to_json_%s(const %s *v);\n'
+                 'void qapi_write_%s(GString *out, const %s *v);\n'
                  'bool qapi_from_json_%s(JsonNode *node, const char *name,\n'
                  '    %s **out, GError **error);\n'
                  'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
                  '    %s **out, GError **error);\n'
                  % (name, name, name, name, name, name, name, name, name,
-                    name))
+                    name, name, name))
         h += '\n' + wrap_if(t.ifcond, decl)
         code = '\n'.join([gen_free_struct(t), gen_to_json_struct(t),
-                          gen_from_json(t), gen_input_struct(t)])
+                          gen_write_struct(t), gen_from_json(t),
+                          gen_input_struct(t)])
         c += '\n' + wrap_if(t.ifcond, code)
 
     for a in arrays:
@@ -2066,9 +2266,14 @@ def gen_marshal(cmd):
             body += ('    if (%s) {\n'
                      '        qmp_marshal_fail(ret, "%s", err);\n'
                      '        return;\n'
-                     '    }\n'
-                     '    qmp_return(ret, %s);\n'
-                     % (check, cmd.name, result))
+                     '    }\n' % (check, cmd.name))
+            if isinstance(rt, (StructType, ArrayType)):
+                # Straight to JSON text, without a json-glib tree.
+                body += ('    GString *text = g_string_new(NULL);\n\n'
+                         '    qapi_write_%s(text, retval);\n'
+                         '    qmp_return_text(ret, text);\n' % rt.c_name())
+            else:
+                body += '    qmp_return(ret, %s);\n' % result
     code = '%s\n{\n%s\n%s}\n' % (marshal_decl(cmd), locals_, body)
     if cmd.is_async:
         code += '\n' + return_decl(cmd) + '\n{\n'
@@ -2076,6 +2281,12 @@ def gen_marshal(cmd):
             code += '    qmp_return(ret, NULL);\n'
         elif rt.name in ('any', 'null'):
             code += '    qmp_return(ret, value);\n'
+        elif isinstance(rt, (StructType, ArrayType)):
+            code += ('    GString *text = g_string_new(NULL);\n\n'
+                     '    qapi_write_%s(text, value);\n'
+                     '    %s\n'
+                     '    qmp_return_text(ret, text);\n'
+                     % (rt.c_name(), rt.free_code('value')))
         else:
             code += '    JsonNode *node = qapi_to_json_%s(value);\n\n' \
                 % rt.c_name()

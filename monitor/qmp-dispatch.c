@@ -131,7 +131,7 @@ void ph_qmp_event_emit(const char *name, JsonObject *data)
 
         g_mutex_lock(&s->lock);
         if (s->negotiated && !s->closed) {
-            ph_qmp_session_output_locked(s, msg);
+            ph_qmp_session_output_locked(s, msg, NULL);
         }
         g_mutex_unlock(&s->lock);
     }

@@ -15,6 +15,11 @@ typedef struct QmpReturn QmpReturn;
  */
 void qmp_return(QmpReturn *ret, JsonNode *value);
 
+/* The same with the "return" value already serialized, as QEMU would
+ * print it (@json owned).  Generated marshallers use this: it spares a
+ * json-glib tree per reply. */
+void qmp_return_text(QmpReturn *ret, GString *json);
+
 /* Completes the request with @error (owned): its message becomes "desc",
  * its QMP_ERROR code (GenericError otherwise) "class". */
 void qmp_return_error(QmpReturn *ret, GError *error);

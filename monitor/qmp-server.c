@@ -227,11 +227,15 @@ static void client_close(SocketTransport *t)
 }
 
 /* Any thread, session lock held, session not closed. */
-static void socket_output(QmpSession *s, JsonNode *msg)
+static void socket_output(QmpSession *s, JsonNode *msg, const GString *text)
 {
     SocketTransport *t = s->transport;
 
-    ph_json_write(t->out, msg);
+    if (msg) {
+        ph_json_write(t->out, msg);
+    } else {
+        g_string_append_len(t->out, text->str, (gssize)text->len);
+    }
     g_string_append(t->out, "\r\n");
 }
 
@@ -322,7 +326,7 @@ static void client_new(int fd)
     g_ptr_array_add(server.clients, t);
 
     g_mutex_lock(&s->lock);
-    ph_qmp_session_output_locked(s, greeting);
+    ph_qmp_session_output_locked(s, greeting, NULL);
     g_mutex_unlock(&s->lock);
     ph_qmp_sessions_add(s);
     client_update_handlers(t);

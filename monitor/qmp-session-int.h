@@ -18,8 +18,9 @@
 #define QMP_REPLIES_PENDING_MAX 64
 
 typedef struct QmpSessionOps {
-    /* Queues @msg (borrowed) for sending; session lock held, in order. */
-    void (*output)(QmpSession *s, JsonNode *msg);
+    /* Queues a message for sending: @msg (borrowed), or else @text, the
+     * message already serialized.  Session lock held, in order. */
+    void (*output)(QmpSession *s, JsonNode *msg, const GString *text);
     /* Sends what output() queued; session lock held.  NULL: output()
      * delivers by itself. */
     void (*flush)(QmpSession *s);
@@ -32,7 +33,10 @@ typedef struct QmpSessionOps {
 
 /* A reply's place in the session's reply order. */
 typedef struct ReplySlot {
-    JsonNode *msg;      /* the reply once complete; NULL if none is sent */
+    /* The reply once complete, as a tree or as text; neither if none is
+     * sent. */
+    JsonNode *msg;
+    GString *text;
     bool complete;
 } ReplySlot;
 
@@ -76,7 +80,7 @@ void ph_qmp_session_destroy(QmpSession *s);
  * has output corked, the sending waits for the uncork, so that a batch of
  * replies leaves in one write.
  */
-void ph_qmp_session_output_locked(QmpSession *s, JsonNode *msg);
+void ph_qmp_session_output_locked(QmpSession *s, JsonNode *msg, const GString *text);
 void ph_qmp_output_cork(void);
 void ph_qmp_output_uncork(void);
 
@@ -126,5 +130,7 @@ QmpSession *ph_qmp_current_session(void);
 /* Builds the reply messages, QEMU's member order. */
 JsonNode *ph_qmp_build_error(const GError *error, JsonNode *id);
 void ph_qmp_session_complete(QmpSession *s, ReplySlot *slot, JsonNode *msg);
+/* The same with the message already serialized (@text owned). */
+void ph_qmp_session_complete_text(QmpSession *s, ReplySlot *slot, GString *text);
 QmpReturn *ph_qmp_return_new(QmpSession *s, JsonNode *id, ReplySlot *slot,
                              unsigned options);

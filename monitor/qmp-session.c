@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "aio.h"
+#include "json-writer.h"
 #include "qmp-error.h"
 #include "qmp-event.h"
 #include "qmp-session-int.h"
@@ -55,6 +56,9 @@ static void request_free(QmpRequest *req)
 static void slot_free(ReplySlot *slot)
 {
     g_clear_pointer(&slot->msg, json_node_unref);
+    if (slot->text) {
+        g_string_free(slot->text, TRUE);
+    }
     g_free(slot);
 }
 
@@ -172,9 +176,9 @@ bool ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error)
 static __thread unsigned cork_depth;
 static __thread GPtrArray *corked;      /* QmpSession *, a reference each */
 
-void ph_qmp_session_output_locked(QmpSession *s, JsonNode *msg)
+void ph_qmp_session_output_locked(QmpSession *s, JsonNode *msg, const GString *text)
 {
-    s->ops->output(s, msg);
+    s->ops->output(s, msg, text);
     if (!s->ops->flush) {
         return;
     }
@@ -223,35 +227,50 @@ static void flush_slots_locked(QmpSession *s)
 
     while ((slot = g_queue_peek_head(&s->slots)) != NULL && slot->complete) {
         g_queue_pop_head(&s->slots);
-        if (slot->msg && !s->closed) {
-            ph_qmp_session_output_locked(s, slot->msg);
+        if ((slot->msg || slot->text) && !s->closed) {
+            ph_qmp_session_output_locked(s, slot->msg, slot->text);
         }
         slot_free(slot);
     }
 }
 
-void ph_qmp_session_complete(QmpSession *s, ReplySlot *slot, JsonNode *msg)
+/* Completes @slot with @msg or @text (both owned, at most one set). */
+static void complete(QmpSession *s, ReplySlot *slot, JsonNode *msg, GString *text)
 {
     bool resume = false;
 
     g_mutex_lock(&s->lock);
     if (!slot) {
-        if (msg && !s->closed) {
-            ph_qmp_session_output_locked(s, msg);
+        if ((msg || text) && !s->closed) {
+            ph_qmp_session_output_locked(s, msg, text);
+        }
+        if (msg) {
+            json_node_unref(msg);
+        }
+        if (text) {
+            g_string_free(text, TRUE);
         }
     } else {
-        slot->msg = msg ? json_node_ref(msg) : NULL;
+        slot->msg = msg;
+        slot->text = text;
         slot->complete = true;
         flush_slots_locked(s);
         resume = resume_due_locked(s);
     }
     g_mutex_unlock(&s->lock);
-    if (msg) {
-        json_node_unref(msg);
-    }
     if (resume && s->ops->resume_read) {
         s->ops->resume_read(s);
     }
+}
+
+void ph_qmp_session_complete(QmpSession *s, ReplySlot *slot, JsonNode *msg)
+{
+    complete(s, slot, msg, NULL);
+}
+
+void ph_qmp_session_complete_text(QmpSession *s, ReplySlot *slot, GString *text)
+{
+    complete(s, slot, NULL, text);
 }
 
 QmpRequest *ph_qmp_session_pop_request(QmpSession *s)
@@ -346,6 +365,26 @@ void qmp_return(QmpReturn *ret, JsonNode *value)
     qmp_return_free(ret);
 }
 
+void qmp_return_text(QmpReturn *ret, GString *json)
+{
+    GString *msg = NULL;
+
+    if (!(ret->options & QCO_NO_SUCCESS_RESP)) {
+        /* QEMU's member order for a reply: "return", then "id". */
+        msg = json;
+        g_string_prepend(msg, "{\"return\": ");
+        if (ret->id) {
+            g_string_append(msg, ", \"id\": ");
+            ph_json_write(msg, ret->id);
+        }
+        g_string_append_c(msg, '}');
+    } else {
+        g_string_free(json, TRUE);
+    }
+    ph_qmp_session_complete_text(ret->session, ret->slot, msg);
+    qmp_return_free(ret);
+}
+
 void qmp_return_error(QmpReturn *ret, GError *error)
 {
     ph_qmp_session_complete(ret->session, ret->slot, ph_qmp_build_error(error, ret->id));
@@ -365,6 +404,44 @@ bool qmp_return_is_cancelled(QmpReturn *ret)
 
 /* ---- in-process sessions ------------------------------------------------- */
 
+/*
+ * Rebuilds every object of @node with its members inserted in reverse
+ * order.  QEMU's QDict lists the newest of two members that share a hash
+ * bucket first, and so does ph_json_write(); a tree parsed from QEMU-ordered
+ * text therefore needs its members the other way round to print as that
+ * text again.
+ */
+static JsonNode *qemu_order_tree(JsonNode *node)
+{
+    if (JSON_NODE_HOLDS_OBJECT(node)) {
+        JsonObject *in = json_node_get_object(node);
+        g_autoptr(GList) members = json_object_get_members(in);
+        JsonObject *out = json_object_new();
+        JsonNode *res = json_node_new(JSON_NODE_OBJECT);
+        GList *l;
+
+        for (l = g_list_last(members); l; l = l->prev) {
+            json_object_set_member(out, l->data,
+                                   qemu_order_tree(json_object_get_member(in, l->data)));
+        }
+        json_node_take_object(res, out);
+        return res;
+    }
+    if (JSON_NODE_HOLDS_ARRAY(node)) {
+        JsonArray *in = json_node_get_array(node);
+        JsonArray *out = json_array_sized_new(json_array_get_length(in));
+        JsonNode *res = json_node_new(JSON_NODE_ARRAY);
+        guint i;
+
+        for (i = 0; i < json_array_get_length(in); i++) {
+            json_array_add_element(out, qemu_order_tree(json_array_get_element(in, i)));
+        }
+        json_node_take_array(res, out);
+        return res;
+    }
+    return json_node_copy(node);
+}
+
 typedef struct LocalTransport {
     QmpSessionMessageFn *fn;
     void *opaque;
@@ -373,11 +450,17 @@ typedef struct LocalTransport {
     QmpSession *session;
 } LocalTransport;
 
-static void local_output(QmpSession *s, JsonNode *msg)
+static void local_output(QmpSession *s, JsonNode *msg, const GString *text)
 {
     LocalTransport *t = s->transport;
 
-    g_queue_push_tail(&t->inbox, json_node_ref(msg));
+    g_autoptr(JsonNode) parsed = msg ? NULL : json_from_string(text->str, NULL);
+
+    /* In-process clients get trees: a serialized reply is turned back into
+     * one (our own output, so it always parses), in an order that prints
+     * the same again. */
+    g_return_if_fail(msg || parsed);
+    g_queue_push_tail(&t->inbox, msg ? json_node_ref(msg) : qemu_order_tree(parsed));
     ph_bh_schedule(t->deliver_bh);
 }
 
