@@ -64,6 +64,8 @@ struct AioContext {
     /* Owner thread only. */
     TAILQ_HEAD(, AioHandler) handlers;
     unsigned walking_handlers;
+    GPollFD *poll_fds;      /* aio_poll()'s array, kept between calls */
+    unsigned poll_fds_size;
 
     /*
      * Wake-ups.  A poller sets notify_me before it computes its timeout and
@@ -566,6 +568,7 @@ static void aio_ctx_finalize(GSource *source)
         TAILQ_REMOVE(&ctx->handlers, node, link);
         g_free(node);
     }
+    g_free(ctx->poll_fds);
     close(ctx->notify_fd);
     g_mutex_clear(&ctx->lock);
     g_free(ctx->name);
@@ -580,7 +583,7 @@ static GSourceFuncs aio_source_funcs = {
 
 bool aio_poll(AioContext *ctx, bool blocking)
 {
-    g_autofree GPollFD *fds = NULL;
+    GPollFD *fds;
     AioHandler *node;
     int64_t timeout_ns;
     unsigned n = 0, i;
@@ -599,7 +602,11 @@ bool aio_poll(AioContext *ctx, bool blocking)
     TAILQ_FOREACH(node, &ctx->handlers, link) {
         n++;
     }
-    fds = g_new(GPollFD, n + 1);
+    if (ctx->poll_fds_size < n + 1) {
+        ctx->poll_fds_size = MAX(n + 1, 2 * ctx->poll_fds_size);
+        ctx->poll_fds = g_renew(GPollFD, ctx->poll_fds, ctx->poll_fds_size);
+    }
+    fds = ctx->poll_fds;
     fds[0] = ctx->notify_pfd;
     n = 1;
     TAILQ_FOREACH(node, &ctx->handlers, link) {

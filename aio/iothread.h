@@ -10,7 +10,6 @@ typedef struct PhIOThread PhIOThread;
 /* Starts the thread; its AioContext is its home context. */
 PhIOThread *ph_iothread_new(const char *name);
 AioContext *ph_iothread_get_aio_context(PhIOThread *iothread);
-GMainContext *ph_iothread_get_main_context(PhIOThread *iothread);
 
 /* Stops the loop after what is due has run, joins and frees the thread. */
 void ph_iothread_free(PhIOThread *iothread);
