@@ -235,6 +235,7 @@ typedef struct {
     JsonNode *node;         /* reference */
     QmpReturn *ret;
     QmpSession *session;    /* borrowed: ret holds a reference */
+    bool parsed_elsewhere;  /* node goes back to the I/O thread */
 } Call;
 
 /*
@@ -298,6 +299,7 @@ static bool prepare_call(QmpSession *s, JsonNode *node, ReplySlot *slot, Call *c
     call->node = json_node_ref(node);
     call->ret = ph_qmp_return_new(s, id, slot, cmd->options);
     call->session = s;
+    call->parsed_elsewhere = s->ops->parsed_elsewhere;
     return true;
 
 fail:
@@ -309,7 +311,7 @@ fail:
 static void run_call(Call *call)
 {
     call->cmd->fn(call->args, call->ret);
-    json_node_unref(call->node);
+    ph_qmp_node_release(call->node, call->parsed_elsewhere);
 }
 
 void ph_qmp_dispatch_oob(QmpSession *s, JsonNode *node)

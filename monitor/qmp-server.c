@@ -191,6 +191,7 @@ static void client_read_cb(void *opaque)
     size_t done;
     ssize_t n;
 
+    ph_qmp_node_graveyard_drain();
     do {
         n = read(t->fd, buf, sizeof(buf));
     } while (n < 0 && errno == EINTR);
@@ -287,6 +288,7 @@ static const QmpSessionOps socket_ops = {
     .flush = socket_flush,
     .resume_read = socket_resume_read,
     .finalize = socket_finalize,
+    .parsed_elsewhere = true,
 };
 
 /* Built like query-version's reply, so the writer orders it as QEMU does. */
@@ -596,6 +598,7 @@ void ph_qmp_server_stop(void)
     aio_bh_schedule_oneshot(io_ctx(), server_stop_bh, NULL);
     ph_iothread_free(server.iothread);
     server.iothread = NULL;
+    ph_qmp_node_graveyard_drain();
     g_clear_pointer(&server.listeners, g_ptr_array_unref);
     g_clear_pointer(&server.clients, g_ptr_array_unref);
 }

@@ -29,6 +29,9 @@ typedef struct QmpSessionOps {
     /* The last reference is gone: free the transport's part and then (at
      * once or later, from whichever thread is safe) ph_qmp_session_destroy(). */
     void (*finalize)(QmpSession *s);
+    /* Requests were parsed on another thread (the monitor I/O thread),
+     * which should also free them: see ph_qmp_node_release(). */
+    bool parsed_elsewhere;
 } QmpSessionOps;
 
 /* A reply's place in the session's reply order. */
@@ -98,6 +101,17 @@ bool ph_qmp_session_input(QmpSession *s, JsonNode *node, GError *parse_error);
  * pipelining client is fed in batches rather than one request per wake-up.
  */
 bool ph_qmp_session_input_full(QmpSession *s);
+
+/*
+ * Drops a reference to a request's node.  A node parsed on the monitor I/O
+ * thread goes back there to be freed (ph_qmp_node_graveyard_drain()): a
+ * thread that frees what it allocated reuses the memory at once, while
+ * freeing it on the main thread costs both threads' allocators.
+ */
+void ph_qmp_node_release(JsonNode *node, bool parsed_elsewhere);
+/* Frees the nodes given back so far (the monitor I/O thread, or anyone
+ * once it has stopped). */
+void ph_qmp_node_graveyard_drain(void);
 
 /* The next queued request of @s (dispatcher, main thread), or NULL. */
 QmpRequest *ph_qmp_session_pop_request(QmpSession *s);

@@ -45,9 +45,41 @@ QmpSession *ph_qmp_session_ref(QmpSession *s)
     return s;
 }
 
+static GMutex graveyard_lock;
+static GPtrArray *graveyard;    /* JsonNode *, a reference each */
+
+void ph_qmp_node_release(JsonNode *node, bool parsed_elsewhere)
+{
+    if (!parsed_elsewhere) {
+        json_node_unref(node);
+        return;
+    }
+    g_mutex_lock(&graveyard_lock);
+    if (!graveyard) {
+        graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
+    }
+    g_ptr_array_add(graveyard, node);
+    g_mutex_unlock(&graveyard_lock);
+}
+
+void ph_qmp_node_graveyard_drain(void)
+{
+    GPtrArray *dead;
+
+    g_mutex_lock(&graveyard_lock);
+    dead = graveyard;
+    graveyard = NULL;
+    g_mutex_unlock(&graveyard_lock);
+    if (dead) {
+        g_ptr_array_unref(dead);
+    }
+}
+
 static void request_free(QmpRequest *req)
 {
-    g_clear_pointer(&req->node, json_node_unref);
+    if (req->node) {
+        ph_qmp_node_release(g_steal_pointer(&req->node), req->session->ops->parsed_elsewhere);
+    }
     g_clear_error(&req->parse_error);
     g_clear_pointer(&req->session, ph_qmp_session_unref);
     g_free(req);
