@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "json-streamer.h"
+#include "json-writer.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -149,16 +150,6 @@ static GError *G_GNUC_PRINTF(1, 2) parse_error(const char *fmt, ...)
 
 /* ---- strings ----------------------------------------------------------- */
 
-static bool is_valid_codepoint(int32_t cp)
-{
-    if (cp < 0 || cp > 0x10FFFF) {
-        return false;
-    }
-    if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
-        return false; /* noncharacter */
-    }
-    return !(cp >= 0xD800 && cp <= 0xDFFF); /* surrogate */
-}
 
 /* Modified UTF-8: like UTF-8, but U+0000 is C0 80 (strings stay C strings). */
 static void append_mod_utf8(GString *out, uint32_t cp)
@@ -185,47 +176,12 @@ static void append_mod_utf8(GString *out, uint32_t cp)
     }
 }
 
-/*
- * Length of the valid modified UTF-8 sequence at @p (which ends before
- * @end), or 0 if it is invalid: a stray continuation byte, a missing
- * continuation byte, an overlong form other than C0 80, a surrogate, a
- * noncharacter, or beyond U+10FFFF.  Five- and six-byte forms are
- * well-formed but always beyond U+10FFFF.
- */
-static size_t mod_utf8_valid_len(const unsigned char *p,
-                                 const unsigned char *end)
+/* The length of the valid modified UTF-8 sequence at @p, or 0. */
+static size_t mod_utf8_valid_len(const unsigned char *p, const unsigned char *end)
 {
-    static const uint32_t min_cp[] = { 0x80, 0x800, 0x10000, 0x200000,
-                                       0x4000000 };
-    unsigned lead = p[0];
-    size_t len, i;
-    uint32_t cp;
+    size_t len;
 
-    if (lead < 0x80) {
-        return 1;
-    }
-    if (lead >= 0xFE || !(lead & 0x40)) {
-        return 0;
-    }
-    len = lead >= 0xFC   ? 6
-          : lead >= 0xF8 ? 5
-          : lead >= 0xF0 ? 4
-          : lead >= 0xE0 ? 3
-                         : 2;
-    cp = lead & (0x7F >> len);
-    for (i = 1; i < len; i++) {
-        if (p + i >= end || (p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if (!is_valid_codepoint((int32_t)cp)) {
-        return 0;
-    }
-    if (cp < min_cp[len - 2] && !(cp == 0 && len == 2)) {
-        return 0;
-    }
-    return len;
+    return ph_json_mod_utf8_decode(p, end, &len) >= 0 ? len : 0;
 }
 
 /* QEMU's cvt4hex(): four hex digits, or -1 at the first non-digit. */
@@ -323,7 +279,7 @@ static bool decode_string(const char *tok, const char *end, GString *out,
                     cp = -1;
                 }
             }
-            if (!is_valid_codepoint(cp)) {
+            if (!ph_json_codepoint_valid(cp)) {
                 /* QEMU quotes the escape up to where it stopped, which
                  * can include the closing quote but nothing after it. */
                 int shown = (int)(p - beg);

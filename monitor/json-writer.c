@@ -42,14 +42,19 @@ static unsigned qdict_bucket(const char *key)
     return (1103515243u * h + 12345u) % QDICT_BUCKETS;
 }
 
-/*
- * Decodes one modified UTF-8 sequence at @p like QEMU's
- * mod_utf8_codepoint(): returns the code point, or -1 for an invalid
- * sequence; *@len is how far to step either way (for an invalid sequence:
- * one byte for a bad lead byte, else up to the first missing continuation
- * byte, else the whole sequence).  @p is not at the terminating NUL.
- */
-static int32_t mod_utf8_decode(const unsigned char *p, size_t *len)
+bool ph_json_codepoint_valid(int32_t cp)
+{
+    if (cp < 0 || cp > 0x10FFFF) {
+        return false;
+    }
+    if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+        return false; /* noncharacter */
+    }
+    return !(cp >= 0xD800 && cp <= 0xDFFF); /* surrogate */
+}
+
+int32_t ph_json_mod_utf8_decode(const unsigned char *p, const unsigned char *end,
+                                size_t *len)
 {
     static const uint32_t min_cp[] = { 0x80, 0x800, 0x10000, 0x200000,
                                        0x4000000 };
@@ -71,15 +76,14 @@ static int32_t mod_utf8_decode(const unsigned char *p, size_t *len)
                        : 2;
     cp = lead & (0x7F >> n);
     for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) { /* the NUL stops here too */
+        if (p + i >= end || (p[i] & 0xC0) != 0x80) {
             *len = i;
             return -1;
         }
         cp = (cp << 6) | (p[i] & 0x3F);
     }
     *len = n;
-    if (cp > 0x10FFFF || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
-        (cp & 0xFFFE) == 0xFFFE || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if (cp > 0x10FFFF || !ph_json_codepoint_valid((int32_t)cp)) {
         return -1;
     }
     if (cp < min_cp[n - 2] && !(cp == 0 && n == 2)) {
@@ -104,6 +108,7 @@ static void append_u_escape(GString *out, uint32_t unit)
 void ph_json_write_string(GString *out, const char *str)
 {
     const unsigned char *p = (const unsigned char *)(str ? str : "");
+    const unsigned char *end = p + strlen((const char *)p);
 
     g_string_append_c(out, '"');
     while (*p) {
@@ -120,7 +125,7 @@ void ph_json_write_string(GString *out, const char *str)
             break;
         }
 
-        cp = mod_utf8_decode(p, &len);
+        cp = ph_json_mod_utf8_decode(p, end, &len);
         p += len;
         switch (cp) {
         case '"':

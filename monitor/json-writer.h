@@ -2,6 +2,9 @@
 #ifndef PH_JSON_WRITER_H
 #define PH_JSON_WRITER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -45,5 +48,21 @@ char *ph_json_to_string(JsonNode *node);
  * {"zzz":1,"aaa":2,"execute":"x"} and {"aaa":2,"zzz":1,"execute":"x"}).
  */
 GList *ph_json_object_get_members_qdict_order(JsonObject *obj);
+
+/*
+ * QEMU's "modified UTF-8" (C0 80 stands for U+0000), shared by the
+ * streamer and the writer so that both judge a byte sequence alike.
+ *
+ * ph_json_mod_utf8_decode() decodes the sequence at @p (before @end), like
+ * QEMU's mod_utf8_codepoint(): the code point, or -1 if it is invalid (a
+ * stray or missing continuation byte, an overlong form other than C0 80, a
+ * surrogate, a noncharacter, beyond U+10FFFF).  *@len is how far to step
+ * either way: one byte for a bad lead byte, else up to the first missing
+ * continuation byte, else the whole sequence.
+ */
+int32_t ph_json_mod_utf8_decode(const unsigned char *p, const unsigned char *end,
+                                size_t *len);
+/* Neither a surrogate, nor a noncharacter, nor beyond U+10FFFF. */
+bool ph_json_codepoint_valid(int32_t cp);
 
 #endif /* PH_JSON_WRITER_H */
