@@ -610,6 +610,19 @@ static void run_exchanges(QmpTestClient *client, const Exchange *cases, gsize n)
     }
 }
 
+/* Starts a default server, negotiates (no OOB) and runs @cases on it. */
+static void run_exchanges_on_new_server(Fixture *f, const Exchange *cases, gsize n)
+{
+    const ServerOptions opts = { 0 };
+    g_autoptr(QmpTestClient) client = NULL;
+
+    if (!server_start(f, &opts)) {
+        return;
+    }
+    client = connect_ready(f, 0, false);
+    run_exchanges(client, cases, n);
+}
+
 static void test_reply_shape(Fixture *f, gconstpointer data)
 {
     static const Exchange cases[] = {
@@ -628,14 +641,7 @@ static void test_reply_shape(Fixture *f, gconstpointer data)
         { "  {\"execute\": \"query-name\", \"id\": 2}  \r\n",
           RET_ID("{}", "2") },
     };
-    const ServerOptions opts = { 0 };
-    g_autoptr(QmpTestClient) client = NULL;
-
-    if (!server_start(f, &opts)) {
-        return;
-    }
-    client = connect_ready(f, 0, false);
-    run_exchanges(client, cases, G_N_ELEMENTS(cases));
+    run_exchanges_on_new_server(f, cases, G_N_ELEMENTS(cases));
 }
 
 #define ID_CASE(in, out)                                                       \
@@ -659,14 +665,7 @@ static void test_id_values(Fixture *f, gconstpointer data)
         ID_CASE("{\"a\": 1, \"b\": [1, 2, {\"c\": null}]}",
                 "{\"a\": 1, \"b\": [1, 2, {\"c\": null}]}"),
     };
-    const ServerOptions opts = { 0 };
-    g_autoptr(QmpTestClient) client = NULL;
-
-    if (!server_start(f, &opts)) {
-        return;
-    }
-    client = connect_ready(f, 0, false);
-    run_exchanges(client, cases, G_N_ELEMENTS(cases));
+    run_exchanges_on_new_server(f, cases, G_N_ELEMENTS(cases));
 }
 
 /*
@@ -686,14 +685,7 @@ static void test_id_member_order(Fixture *f, gconstpointer data)
         ID_CASE("{\"id\": 1, \"return\": 2, \"error\": 3}",
                 "{\"return\": 2, \"id\": 1, \"error\": 3}"),
     };
-    const ServerOptions opts = { 0 };
-    g_autoptr(QmpTestClient) client = NULL;
-
-    if (!server_start(f, &opts)) {
-        return;
-    }
-    client = connect_ready(f, 0, false);
-    run_exchanges(client, cases, G_N_ELEMENTS(cases));
+    run_exchanges_on_new_server(f, cases, G_N_ELEMENTS(cases));
 }
 
 static void test_id_numbers(Fixture *f, gconstpointer data)
@@ -747,14 +739,7 @@ static void test_id_strings(Fixture *f, gconstpointer data)
          * double quotes. */
         { "{'execute': 'query-name', 'id': 'sq'}\n", RET_ID("{}", "\"sq\"") },
     };
-    const ServerOptions opts = { 0 };
-    g_autoptr(QmpTestClient) client = NULL;
-
-    if (!server_start(f, &opts)) {
-        return;
-    }
-    client = connect_ready(f, 0, false);
-    run_exchanges(client, cases, G_N_ELEMENTS(cases));
+    run_exchanges_on_new_server(f, cases, G_N_ELEMENTS(cases));
 }
 
 /* ---- error texts ---- */
