@@ -20,6 +20,14 @@ PACKAGES=(
     libgtk-3-dev
     libjson-glib-dev
     libx11-dev
+    libfdt-dev
+    # the guest side: cross compiler for the ISA tests and guest programs,
+    # Debian's firmware for the boot tests
+    gcc-riscv64-unknown-elf
+    picolibc-riscv64-unknown-elf
+    opensbi
+    u-boot-qemu
+    device-tree-compiler
     # data files, translations and their validators
     libglib2.0-bin
     gettext

@@ -1,0 +1,2 @@
+/* Placeholder until the devices land. */
+#include "bus.h"
