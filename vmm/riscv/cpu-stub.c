@@ -1,2 +1,0 @@
-/* Placeholder until the interpreter lands. */
-#include "cpu.h"
