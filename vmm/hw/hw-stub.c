@@ -1,2 +1,0 @@
-/* Placeholder until the devices land. */
-#include "bus.h"
