@@ -6,9 +6,11 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "machine.h"
 #include "monitor-version.h"
 #include "monitor.h"
 #include "ph-window.h"
@@ -26,6 +28,12 @@ struct _PhApplication {
     char **qmp_specs;
     char *vm_name;
     gboolean start_paused;
+    bool headless;
+
+    /* The guest (-bios / -kernel), or NULL: the window's placeholder. */
+    PhMachineOptions machine_options;
+    PhMachine *machine;
+    int exit_status;        /* what the guest asked for, or -1 */
 
     /* --headless: the loop that runs instead of the GUI. */
     GMainLoop *headless_loop;
@@ -48,6 +56,29 @@ static const GOptionEntry ph_application_options[] = {
       N_("Name of the virtual machine, as query-name reports it"), N_("NAME") },
     { "paused", 'S', 0, G_OPTION_ARG_NONE, NULL,
       N_("Do not start the CPU at start-up (as QEMU's -S)"), NULL },
+    { "bios", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Firmware to load at 0x80000000 (raw or ELF), or \"none\""), N_("FILE") },
+    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Kernel to boot (ELF, raw or Linux Image)"), N_("FILE") },
+    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Initial RAM disk for the kernel"), N_("FILE") },
+    { "append", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Kernel command line"), N_("CMDLINE") },
+    { "dtb", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Device tree blob to use instead of the generated one"), N_("FILE") },
+    { "m", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("RAM size (128M, 1G, or a number of MiB; default 128M)"), N_("SIZE") },
+    { "serial", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Where the serial port goes: stdio, none or "
+         "unix:PATH,server=on[,wait=off]"), N_("DEVICE") },
+    { "nographic", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Same as --headless, with the serial port on stdio"), NULL },
+    { "machine", 'M', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Machine type (only \"virt\")"), N_("TYPE") },
+    { "smp", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Number of CPUs (only 1)"), N_("N") },
+    { "display-size", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Size of the guest's framebuffer (default 1024x768)"), N_("WxH") },
     { NULL }
 };
 
@@ -94,8 +125,8 @@ static void ph_application_on_vm_shutdown(void *opaque, PhShutdownCause cause)
     }
 }
 
-/* Machine state and monitor, in both modes.  False (and a message on
- * stderr) if the monitor cannot listen where it was asked to. */
+/* Machine state, monitor and guest, in both modes.  False (and a message
+ * on stderr) if the monitor cannot listen where it was asked to. */
 static bool ph_application_start_machine(PhApplication *self)
 {
     g_autoptr(GError) error = NULL;
@@ -112,16 +143,98 @@ static bool ph_application_start_machine(PhApplication *self)
         g_printerr("porthole: %s\n", error->message);
         return false;
     }
+    if (self->machine && !ph_machine_start(self->machine, &error)) {
+        g_printerr("porthole: %s\n", error->message);
+        return false;
+    }
     return true;
 }
 
 static void ph_application_stop_machine(PhApplication *self)
 {
+    if (self->machine) {
+        /* The vCPU thread stops before the state it reports to goes away. */
+        self->exit_status = ph_machine_exit_status(self->machine);
+        g_clear_pointer(&self->machine, ph_machine_free);
+    }
     if (self->machine_started) {
         ph_monitor_stop();
         ph_vm_state_cleanup();
         self->machine_started = false;
     }
+}
+
+static bool ph_application_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static bool ph_application_fail(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_propagate_error(error, g_error_new_valist(G_OPTION_ERROR,
+                                                G_OPTION_ERROR_BAD_VALUE, fmt, ap));
+    va_end(ap);
+    return false;
+}
+
+/*
+ * The guest's options: checked here so that a mistake ends Porthole with
+ * a message before anything starts, and the board built when there is
+ * something to run (-bios or -kernel).
+ */
+static bool ph_application_parse_machine(PhApplication *self, GVariantDict *options,
+                                         GError **error)
+{
+    PhMachineOptions *mo = &self->machine_options;
+    g_autofree char *machine = NULL, *smp = NULL, *mem = NULL, *display = NULL;
+    g_autofree char *bios = NULL, *kernel = NULL, *initrd = NULL, *dtb = NULL;
+    g_autofree char *append = NULL, *serial = NULL;
+
+    g_variant_dict_lookup(options, "machine", "s", &machine);
+    g_variant_dict_lookup(options, "smp", "s", &smp);
+    g_variant_dict_lookup(options, "m", "s", &mem);
+    g_variant_dict_lookup(options, "display-size", "s", &display);
+    g_variant_dict_lookup(options, "bios", "^ay", &bios);
+    g_variant_dict_lookup(options, "kernel", "^ay", &kernel);
+    g_variant_dict_lookup(options, "initrd", "^ay", &initrd);
+    g_variant_dict_lookup(options, "dtb", "^ay", &dtb);
+    g_variant_dict_lookup(options, "append", "s", &append);
+    g_variant_dict_lookup(options, "serial", "s", &serial);
+
+    if (machine && !g_str_equal(machine, "virt") && !g_str_has_prefix(machine, "virt,") &&
+        !g_str_equal(machine, "type=virt") && !g_str_has_prefix(machine, "type=virt,")) {
+        return ph_application_fail(error, _("unsupported machine type '%s' (only 'virt')"),
+                                   machine);
+    }
+    if (smp && !g_str_equal(smp, "1") && !g_str_equal(smp, "cpus=1")) {
+        return ph_application_fail(error, _("only one CPU is supported (-smp 1)"));
+    }
+    if (mem && !ph_machine_parse_ram_size(mem, &mo->ram_size, error)) {
+        return false;
+    }
+    if (display &&
+        !ph_machine_parse_display_size(display, &mo->fb_width, &mo->fb_height, error)) {
+        return false;
+    }
+    if (append && !kernel) {
+        return ph_application_fail(error, _("-append only allowed with -kernel option"));
+    }
+    if (initrd && !kernel) {
+        return ph_application_fail(error, _("-initrd only allowed with -kernel option"));
+    }
+    mo->bios = bios;
+    mo->kernel = kernel;
+    mo->initrd = initrd;
+    mo->dtb = dtb;
+    mo->append = append;
+    /* -nographic / --headless: the console is the terminal, as on QEMU. */
+    mo->serial = serial ? serial : self->headless ? "stdio" : NULL;
+    if (bios || kernel) {
+        self->machine = ph_machine_new(mo, error);
+    }
+    /* The machine copied what it keeps. */
+    *mo = (PhMachineOptions){ 0 };
+    return !bios && !kernel ? true : self->machine != NULL;
 }
 
 /*
@@ -150,6 +263,9 @@ static int ph_application_run_headless(PhApplication *self)
     g_source_remove(sigint_source);
     g_source_remove(sigterm_source);
     self->headless_loop = NULL;
+    if (status == EXIT_SUCCESS && self->exit_status >= 0) {
+        status = self->exit_status;
+    }
     return status;
 }
 
@@ -165,7 +281,17 @@ static int ph_application_handle_local_options(GApplication *application,
     g_variant_dict_lookup(options, "qmp", "^as", &self->qmp_specs);
     g_variant_dict_lookup(options, "name", "s", &self->vm_name);
     self->start_paused = g_variant_dict_contains(options, "paused");
-    if (g_variant_dict_contains(options, "headless")) {
+    self->headless = g_variant_dict_contains(options, "headless") ||
+                     g_variant_dict_contains(options, "nographic");
+    {
+        g_autoptr(GError) error = NULL;
+
+        if (!ph_application_parse_machine(self, options, &error)) {
+            g_printerr("porthole: %s\n", error->message);
+            return EXIT_FAILURE;
+        }
+    }
+    if (self->headless) {
         return ph_application_run_headless(self);
     }
     /* Go on: register, start up and activate. */
@@ -234,12 +360,18 @@ static void ph_application_finalize(GObject *object)
 
     g_clear_pointer(&self->qmp_specs, g_strfreev);
     g_clear_pointer(&self->vm_name, g_free);
+    g_clear_pointer(&self->machine, ph_machine_free);
     G_OBJECT_CLASS(ph_application_parent_class)->finalize(object);
 }
 
 bool ph_application_failed(PhApplication *self)
 {
     return self->failed;
+}
+
+int ph_application_guest_exit_status(PhApplication *self)
+{
+    return self->exit_status;
 }
 
 static void ph_application_class_init(PhApplicationClass *klass)
@@ -258,6 +390,7 @@ static void ph_application_init(PhApplication *self)
 {
     GApplication *application = G_APPLICATION(self);
 
+    self->exit_status = -1;
     g_application_add_main_option_entries(application, ph_application_options);
     g_application_set_option_context_summary(
         application, _("A desktop console for a RISC-V virtual machine."));

@@ -17,6 +17,10 @@ PhApplication *ph_application_new(void);
 /* True when start-up failed (the error was printed): exit non-zero. */
 bool ph_application_failed(PhApplication *self);
 
+/* The exit status the guest asked for (HTIF, SiFive test device) once the
+ * machine has shut down, or -1. */
+int ph_application_guest_exit_status(PhApplication *self);
+
 G_END_DECLS
 
 #endif /* PH_APPLICATION_H */
