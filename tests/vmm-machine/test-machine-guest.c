@@ -188,6 +188,40 @@ static void test_stop_cont_reset(void)
     g_rmdir(dir);
 }
 
+/* A guest idling in WFI costs (almost) no host CPU, and the timer still
+ * wakes it: ticks keep coming at the guest's pace. */
+static void test_wfi_idle(void)
+{
+    g_autofree char *elf = ph_guest("wfi-idle.elf");
+    PhChild *c;
+    double cpu0, cpu1, share;
+    gint64 t0, t1;
+    guint ticks0, ticks1;
+
+    if (!elf) {
+        return;
+    }
+    c = ph_child_spawn((const char *const[]){ "--headless", "-bios", "none", "-kernel", elf,
+                                              NULL });
+    g_assert_true(ph_child_wait_for(c, "tick\n", 60));
+    cpu0 = ph_child_cpu_seconds(c);
+    t0 = g_get_monotonic_time();
+    ticks0 = ph_count(c->out->str, "tick");
+    ph_child_drain(c, 2500);
+    cpu1 = ph_child_cpu_seconds(c);
+    t1 = g_get_monotonic_time();
+    ticks1 = ph_count(c->out->str, "tick");
+
+    share = (cpu1 - cpu0) / ((double)(t1 - t0) / G_USEC_PER_SEC);
+    g_test_message("CPU use of a guest idling in WFI: %.2f %%, %u ticks in %.1f s",
+                   share * 100, ticks1 - ticks0, (double)(t1 - t0) / G_USEC_PER_SEC);
+    /* 5 ticks a second; allow for a slow, loaded machine but not for none. */
+    g_assert_cmpuint(ticks1 - ticks0, >=, 6);
+    g_assert_cmpuint(ticks1 - ticks0, <=, 16);
+    g_assert_cmpfloat(share, <, 0.05);
+    ph_child_free(c);
+}
+
 /* Bad images end Porthole with a message before anything runs. */
 static void test_bad_options(void)
 {
@@ -221,6 +255,7 @@ int main(int argc, char **argv)
     g_test_add_func("/machine/htif/putchar", test_htif_putchar);
     g_test_add_func("/machine/syscon/fail-and-poweroff", test_syscon);
     g_test_add_func("/machine/run/stop-cont-reset", test_stop_cont_reset);
+    g_test_add_func("/machine/run/wfi-idle", test_wfi_idle);
     g_test_add_func("/machine/options/bad", test_bad_options);
     return g_test_run();
 }
