@@ -3,6 +3,8 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "machine-test-util.h"
 
@@ -222,6 +224,55 @@ static void test_wfi_idle(void)
     ph_child_free(c);
 }
 
+/* -serial unix:PATH,server: a tool connects to the socket and reads the
+ * guest's console there, not on stdout; a second client after the first
+ * leaves gets it too. */
+static void test_serial_unix(void)
+{
+    g_autofree char *elf = ph_guest("uart-loop.elf");
+    g_autofree char *dir = NULL, *sock = NULL, *serial_arg = NULL;
+    PhChild *c;
+
+    if (!elf) {
+        return;
+    }
+    dir = g_dir_make_tmp("porthole-serial-XXXXXX", NULL);
+    sock = g_build_filename(dir, "serial.sock", NULL);
+    serial_arg = g_strdup_printf("unix:%s,server=on,wait=off", sock);
+    c = ph_child_spawn((const char *const[]){ "--headless", "-serial", serial_arg, "-bios",
+                                              "none", "-kernel", elf, NULL });
+    for (int round = 0; round < 2; round++) {
+        g_autoptr(GSocketClient) client = g_socket_client_new();
+        g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(sock);
+        g_autoptr(GSocketConnection) conn = NULL;
+        g_autoptr(GString) got = g_string_new(NULL);
+        gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+        while (!conn && g_get_monotonic_time() < deadline) {
+            conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, NULL);
+            if (!conn) {
+                g_usleep(20000);
+            }
+        }
+        g_assert_nonnull(conn);
+        GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+        while (!strstr(got->str, "tick\ntick\n") && g_get_monotonic_time() < deadline) {
+            char buf[256];
+            gssize n = g_input_stream_read(in, buf, sizeof(buf), NULL, NULL);
+            g_assert_cmpint(n, >, 0);
+            g_string_append_len(got, buf, n);
+        }
+        g_assert_nonnull(strstr(got->str, "tick\ntick\n"));
+        g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+    }
+    /* The console went to the socket, not to stdout. */
+    ph_child_drain(c, 100);
+    g_assert_null(strstr(c->out->str, "tick"));
+    ph_child_free(c);
+    g_remove(sock);
+    g_rmdir(dir);
+}
+
 /* Bad images end Porthole with a message before anything runs. */
 static void test_bad_options(void)
 {
@@ -256,6 +307,7 @@ int main(int argc, char **argv)
     g_test_add_func("/machine/syscon/fail-and-poweroff", test_syscon);
     g_test_add_func("/machine/run/stop-cont-reset", test_stop_cont_reset);
     g_test_add_func("/machine/run/wfi-idle", test_wfi_idle);
+    g_test_add_func("/machine/serial/unix", test_serial_unix);
     g_test_add_func("/machine/options/bad", test_bad_options);
     return g_test_run();
 }
