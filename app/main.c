@@ -15,7 +15,7 @@
  * argument of an option that takes one is skipped, so that `-append -m`
  * stays a kernel command line.
  */
-static void ph_accept_qemu_spellings(int argc, char **argv)
+static void ph_accept_qemu_spellings(int argc, char **argv, GPtrArray *owned)
 {
     static const struct {
         const char *name;
@@ -44,7 +44,10 @@ static void ph_accept_qemu_spellings(int argc, char **argv)
                 (argv[i][len] == '\0' || argv[i][len] == '=')) {
                 bool takes_next = qemu_options[j].has_arg && argv[i][len] == '\0';
 
-                argv[i] = g_strconcat("-", argv[i], NULL); /* lives until exit */
+                /* GOption moves argv's pointers around, so @owned keeps
+                 * the rewritten strings until main() returns. */
+                argv[i] = g_strconcat("-", argv[i], NULL);
+                g_ptr_array_add(owned, argv[i]);
                 if (takes_next) {
                     i++;
                 }
@@ -68,6 +71,7 @@ static void ph_accept_qemu_spellings(int argc, char **argv)
 int main(int argc, char *argv[])
 {
     g_autoptr(PhApplication) application = NULL;
+    g_autoptr(GPtrArray) rewritten_args = g_ptr_array_new_with_free_func(g_free);
     int status;
 
     /* Before anything prints: option help and errors are translated too. */
@@ -76,7 +80,7 @@ int main(int argc, char *argv[])
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 
-    ph_accept_qemu_spellings(argc, argv);
+    ph_accept_qemu_spellings(argc, argv, rewritten_args);
     ph_aio_init();
 
     application = ph_application_new();
