@@ -237,8 +237,11 @@ static bool csr_write(PhRvCpu *cpu, unsigned csr, uint64_t val)
         ph_rv_pmp_changed(cpu);
         return true;
     }
-    case 0xb00: p->mcycle = val; return true;
-    case 0xb02: cpu->instret = val; return true;
+    /* "The write is done instead of the increment" (Zicsr): the run loop
+     * counts this CSR instruction after it returns, so store one less and
+     * the next instruction reads exactly what was written. */
+    case 0xb00: p->mcycle = val - (p->mcountinhibit & 1 ? 0 : 1); return true;
+    case 0xb02: cpu->instret = val - (p->mcountinhibit & 4 ? 0 : 1); return true;
     case 0x7a0: case 0x7a1: case 0x7a2: case 0x7a3: return true;
     default:
         break;
