@@ -75,20 +75,25 @@ static inline void fx_teardown(CpuFixture *f, gconstpointer data)
     ph_bus_free(f->bus);
 }
 
+/* The put* helpers write guest RAM from the host while the hart is stopped,
+ * like a loader: then decoded code must be flushed. */
 static inline void put32(CpuFixture *f, uint64_t addr, uint32_t w)
 {
     g_assert_true(addr >= RAM_BASE && addr + 4 <= RAM_BASE + RAM_SIZE);
     memcpy(f->ram + (addr - RAM_BASE), &w, 4);
+    ph_rv_cpu_flush_code(f->cpu);
 }
 
 static inline void put16(CpuFixture *f, uint64_t addr, uint16_t w)
 {
     memcpy(f->ram + (addr - RAM_BASE), &w, 2);
+    ph_rv_cpu_flush_code(f->cpu);
 }
 
 static inline void put64(CpuFixture *f, uint64_t addr, uint64_t v)
 {
     memcpy(f->ram + (addr - RAM_BASE), &v, 8);
+    ph_rv_cpu_flush_code(f->cpu);
 }
 
 static inline uint64_t get64(CpuFixture *f, uint64_t addr)

@@ -306,6 +306,8 @@ void ph_virt_write_images(PhMachine *m)
     }
     memcpy(ph_virt_ram_at(m, m->fdt_addr), m->fdt, m->fdt_size);
     ph_virt_write_rom(m);
+    /* Host writes bypass the hart's code-page tracking (it is stopped). */
+    ph_rv_cpu_flush_code(m->cpu);
 }
 
 void ph_virt_reset_devices(PhMachine *m)

@@ -70,18 +70,30 @@ typedef struct PhRvTlbEntry {
 #define PH_RV_PMP_COUNT 16
 
 /*
- * The decode cache: one slot per 2-byte parcel of a code page.  A slot
- * remembers the 32 bits it was decoded from (@raw); fetch compares them with
- * guest memory and decodes again on a mismatch, so code written by the guest
- * (or by DMA) is always seen without any invalidation.
+ * The decode cache: one slot per 2-byte parcel of a code page, plus one
+ * past the end that is never decoded (running into it means "next page").
+ * @handler is the address of the interpreter's label for the operation;
+ * p->decode_handler (DECODE's) means "not decoded yet", and a page is
+ * invalidated by setting every handler to it.
+ *
+ * Coherence with guest stores, without comparing memory on every fetch: a
+ * page whose slots are being filled is "armed" (ph_rv_code_arm), and no
+ * write-TLB entry lets a store reach an armed page on the fast path: such
+ * entries keep their addend but get bit 0 set in their tag, so the fast
+ * compare misses and cpu.c's slow store path runs, which invalidates the
+ * slots the bytes overlap (ph_rv_code_written).  mmu.c fills write entries
+ * only in ph_rv_store_slow(), whose one caller re-marks them afterwards.
+ * Writes from outside the hart (loaders, DMA) are seen after fence.i,
+ * ph_rv_cpu_reset() or ph_rv_cpu_flush_code(), which bump p->code_gen; a
+ * page from an older generation is cleared before it runs again.
  */
 typedef struct PhRvSlot {
-    uint8_t op;       /* PhRvOp; 0 = not decoded */
+    const void *handler;
+    /* The immediate; for ILLEGAL the bits decoded (the trap's tval), for
+     * SYSTEM, CSR, AMO and FPU the 32-bit instruction. */
+    int32_t imm;
     uint8_t rd, rs1, rs2;
     uint8_t ilen;     /* 2 or 4 */
-    uint8_t pad[3];
-    int32_t imm;
-    uint32_t raw;
 } PhRvSlot;
 
 /* Decoded operations (the interpreter's dispatch table is in this order). */
@@ -92,8 +104,15 @@ typedef struct PhRvSlot {
     X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI)       \
     X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW)                                           \
     X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) X(XOR) X(SRL) X(SRA) X(OR) X(AND)         \
-    X(MUL) X(MULDIV) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW) X(MULDIVW)           \
-    X(FENCE_I) X(SYSTEM) X(CSR) X(AMO) X(FLW) X(FLD) X(FSW) X(FSD) X(FPU)
+    X(MUL) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW)                                \
+    X(FENCE_I) X(SYSTEM) X(CSR) X(AMO) X(FLW) X(FLD) X(FSW) X(FSD) X(FPU)         \
+    X(LI) X(MV) X(BEQZ) X(BNEZ) X(LOAD_X0)                                        \
+    X(J_L) X(JAL_L) X(BEQ_L) X(BNE_L) X(BLT_L) X(BGE_L) X(BLTU_L) X(BGEU_L)       \
+    X(BEQZ_L) X(BNEZ_L)                                                           \
+    X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU)                      \
+    X(MULW) X(DIVW) X(DIVUW) X(REMW) X(REMUW)
+/* (The _L forms are jumps and branches whose target is in the same page:
+ * they step to the target slot directly, see ph_rv_localize.) */
 
 #define PH_RV_OP_ENUM(name) PH_RV_OP_##name,
 typedef enum { PH_RV_FOR_EACH_OP(PH_RV_OP_ENUM) PH_RV_OP_COUNT } PhRvOp;
@@ -102,8 +121,14 @@ typedef enum { PH_RV_FOR_EACH_OP(PH_RV_OP_ENUM) PH_RV_OP_COUNT } PhRvOp;
 #define PH_RV_SLOTS_PER_PAGE (PH_PAGE_SIZE / 2)
 
 typedef struct PhRvCodePage {
-    PhRvSlot slots[PH_RV_SLOTS_PER_PAGE];
+    PhRvSlot slots[PH_RV_SLOTS_PER_PAGE + 1];
+    const uint8_t *host;     /* the host page the slots decode */
+    uint32_t gen;            /* p->code_gen when the slots were last cleared */
+    bool armed;              /* see PhRvSlot */
 } PhRvCodePage;
+
+/* Tag bit of a write-TLB entry that points at an armed code page. */
+#define PH_RV_TLB_CODE 1ull
 
 /* At most this many decoded pages (32 KiB each) are kept; then all are dropped. */
 #define PH_RV_CODE_PAGES_MAX 1024
@@ -144,6 +169,16 @@ struct PhRvCpuPrivate {
     /* LR/SC reservation (virtual address), or ~0 when none. */
     uint64_t reservation;
 
+    /* Decode-cache generation (see PhRvSlot); any thread may bump it while
+     * the hart is stopped. */
+    _Atomic uint32_t code_gen;
+    /* Code pages armed: while 0, slow stores need no code check. */
+    unsigned code_armed;
+    /* The interpreter's DECODE label (set before any page is made). */
+    const void *decode_handler;
+    /* All-DECODE slots for running code that is not in a decoded page. */
+    PhRvCodePage *no_code;
+
     /* Stopped in WFI: run() returns at once until an interrupt is pending. */
     bool wfi;
 
@@ -172,11 +207,26 @@ bool ph_rv_fetch_page(PhRvCpu *cpu, uint64_t vaddr, const uint8_t **host,
                       PhRvCodePage **code);
 
 /* decode.c */
-/* Decodes the instruction whose first 32 bits (or 16, for RVC) are @raw. */
-void ph_rv_decode(PhRvSlot *slot, uint32_t raw);
-/* The 32-bit form of a decoded slot's instruction (RVC expanded). */
-uint32_t ph_rv_slot_insn(const PhRvSlot *slot);
+/* Decodes the instruction whose first 32 bits (or 16, for RVC) are @raw
+ * into @slot's operands and returns its operation (the caller sets
+ * slot->handler). */
+PhRvOp ph_rv_decode(PhRvSlot *slot, uint32_t raw);
+/* @op for an instruction at byte @off of its page: the _L form when it is
+ * a jump or branch whose target lies in the same page. */
+PhRvOp ph_rv_localize(PhRvOp op, const PhRvSlot *slot, uint64_t off);
+/* The decoded page of @host_page, created (empty) when missing. */
 PhRvCodePage *ph_rv_code_page(PhRvCpu *cpu, const uint8_t *host_page);
+/* The decoded page of @host_page, or NULL. */
+PhRvCodePage *ph_rv_code_page_lookup(PhRvCpu *cpu, const uint8_t *host_page);
+/* Arms @c: marks every write-TLB entry that points at it (see PhRvSlot). */
+void ph_rv_code_arm(PhRvCpu *cpu, PhRvCodePage *c);
+/* Bytes [off, off + len) of @c's page were written: drops the slots whose
+ * instruction may overlap them. */
+void ph_rv_code_written(PhRvCpu *cpu, PhRvCodePage *c, uint64_t off, uint64_t len);
+/* Clears @c's slots if a flush happened since they were filled. */
+void ph_rv_code_page_sync(PhRvCpu *cpu, PhRvCodePage *c);
+/* Sets every slot of @c to "not decoded". */
+void ph_rv_code_page_clear(PhRvCpu *cpu, PhRvCodePage *c);
 void ph_rv_code_cache_free(PhRvCpu *cpu);
 
 /* csr.c */

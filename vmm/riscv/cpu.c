@@ -7,6 +7,8 @@
  * between blocks. */
 #define BLOCK_INSNS 512
 
+static int64_t run_block(PhRvCpu *cpu, int64_t limit);
+
 PhRvCpu *ph_rv_cpu_new(const PhRvCpuConfig *config)
 {
     PhRvCpu *cpu = g_new0(PhRvCpu, 1);
@@ -16,6 +18,8 @@ PhRvCpu *ph_rv_cpu_new(const PhRvCpuConfig *config)
     cpu->p->get_time = config->get_time;
     cpu->p->time_opaque = config->time_opaque;
     ph_rv_cpu_reset(cpu, 0x1000);
+    /* Runs nothing, but records the DECODE label that code pages need. */
+    run_block(cpu, 0);
     return cpu;
 }
 
@@ -25,6 +29,7 @@ void ph_rv_cpu_free(PhRvCpu *cpu)
         return;
     }
     ph_rv_code_cache_free(cpu);
+    g_free(cpu->p->no_code);
     g_free(cpu->p);
     g_free(cpu);
 }
@@ -113,6 +118,8 @@ static uint64_t amo_op(unsigned f5, uint64_t old, uint64_t src, bool word)
     }
 }
 
+static void note_pa_write(PhRvCpu *cpu, uint64_t pa, uint64_t len);
+
 /* LR, SC and AMOs; false when an exception was recorded. */
 static __attribute__((noinline)) bool exec_amo(PhRvCpu *cpu, uint32_t insn)
 {
@@ -185,6 +192,8 @@ static __attribute__((noinline)) bool exec_amo(PhRvCpu *cpu, uint32_t insn)
             memcpy(host, &nv, size);
         } else if (!ph_bus_write(p->bus, pa, size, nv)) {
             return ph_rv_set_exc(cpu, fault, addr);
+        } else {
+            note_pa_write(cpu, pa, size);
         }
     }
     if (rd) {
@@ -193,7 +202,8 @@ static __attribute__((noinline)) bool exec_amo(PhRvCpu *cpu, uint32_t insn)
     return true;
 }
 
-static uint64_t exec_muldiv(unsigned f3, uint64_t a, uint64_t b)
+static inline __attribute__((always_inline))
+uint64_t exec_muldiv(unsigned f3, uint64_t a, uint64_t b)
 {
     switch (f3) {
     case 0: return a * b;
@@ -213,7 +223,8 @@ static uint64_t exec_muldiv(unsigned f3, uint64_t a, uint64_t b)
     }
 }
 
-static uint64_t exec_muldiv_w(unsigned f3, uint64_t a64, uint64_t b64)
+static inline __attribute__((always_inline))
+uint64_t exec_muldiv_w(unsigned f3, uint64_t a64, uint64_t b64)
 {
     int32_t a = (int32_t)(uint32_t)a64, b = (int32_t)(uint32_t)b64;
     uint32_t ua = (uint32_t)a64, ub = (uint32_t)b64;
@@ -271,11 +282,100 @@ static bool exec_system(PhRvCpu *cpu, uint32_t insn, uint64_t pc, unsigned ilen)
     return ph_rv_set_exc(cpu, PH_RV_EXC_ILLEGAL, insn);
 }
 
+void ph_rv_cpu_flush_code(PhRvCpu *cpu)
+{
+    /* Pages from older generations are cleared before they run again. */
+    atomic_fetch_add_explicit(&cpu->p->code_gen, 1, memory_order_acq_rel);
+}
+
+/* Guest physical bytes [pa, pa + len), inside one page, were written
+ * without the TLB: drop decoded code there. */
+static void note_pa_write(PhRvCpu *cpu, uint64_t pa, uint64_t len)
+{
+    struct PhRvCpuPrivate *p = cpu->p;
+    if (!p->code_armed) {
+        return;
+    }
+    uint64_t page = pa & ~(PH_PAGE_SIZE - 1);
+    const uint8_t *host = ph_bus_ram_ptr(p->bus, page, PH_PAGE_SIZE);
+    PhRvCodePage *c = host ? ph_rv_code_page_lookup(cpu, host) : NULL;
+    if (c && c->armed) {
+        ph_rv_code_written(cpu, c, pa - page, len);
+    }
+}
+
+/* After ph_rv_store_slow() wrote [va, va + len) (inside one page): drop
+ * decoded code there, and keep a write-TLB entry it filled for an armed
+ * page off the fast path (see PhRvSlot). */
+static void note_store(PhRvCpu *cpu, uint64_t va, uint64_t len)
+{
+    struct PhRvCpuPrivate *p = cpu->p;
+    uint64_t page = va & ~(PH_PAGE_SIZE - 1);
+    PhRvTlbEntry *e = &p->tlb[PH_RV_ACC_WRITE][(va >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)];
+    if ((e->tag & ~PH_RV_TLB_CODE) == page) {
+        const uint8_t *host = (const uint8_t *)(e->addend + (uintptr_t)page);
+        PhRvCodePage *c = ph_rv_code_page_lookup(cpu, host);
+        if (c && c->armed) {
+            ph_rv_code_written(cpu, c, va - page, len);
+            e->tag = page | PH_RV_TLB_CODE;
+        }
+        return;
+    }
+    /* Not through host memory: a device, or RAM the TLB may not cache
+     * (dirty-logged, partly covered by PMP).  Find the physical page. */
+    uint64_t pa;
+    if (ph_rv_data_priv(cpu) == PH_RV_PRV_M || (p->satp >> 60) == 0) {
+        pa = va;
+    } else if (cpu->priv == PH_RV_PRV_M || !ph_rv_cpu_debug_translate(cpu, va, &pa)) {
+        /* MPRV, or no mapping left: cannot tell, so forget all code. */
+        ph_rv_cpu_flush_code(cpu);
+        return;
+    }
+    note_pa_write(cpu, pa, len);
+}
+
+/*
+ * A store the fast path did not take.  Stores to pages holding decoded code
+ * come here (their write-TLB entries are marked), write through the marked
+ * entry and invalidate the slots they overlap.  False when an exception was
+ * recorded.
+ */
+static __attribute__((noinline)) bool store_slow(PhRvCpu *cpu, uint64_t va, unsigned size,
+                                                 uint64_t val)
+{
+    struct PhRvCpuPrivate *p = cpu->p;
+    PhRvTlbEntry *e = &p->tlb[PH_RV_ACC_WRITE][(va >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)];
+    uint64_t page = va & ~(PH_PAGE_SIZE - 1);
+    uint64_t off = va - page;
+    if (e->tag == (page | PH_RV_TLB_CODE) && off + size <= PH_PAGE_SIZE) {
+        uint8_t *host = (uint8_t *)(e->addend + (uintptr_t)page);
+        memcpy(host + off, &val, size);   /* little-endian host */
+        PhRvCodePage *c = ph_rv_code_page_lookup(cpu, host);
+        if (c) {
+            ph_rv_code_written(cpu, c, off, size);
+        }
+        return true;
+    }
+    bool ok = ph_rv_store_slow(cpu, va, size, val);
+    bool split = off + size > PH_PAGE_SIZE;
+    /* A faulting store wrote nothing, except the first half of a split one
+     * whose second half failed on the bus. */
+    if (p->code_armed && (ok || split)) {
+        if (!split) {
+            note_store(cpu, va, size);
+        } else {
+            note_store(cpu, va, PH_PAGE_SIZE - off);
+            note_store(cpu, page + PH_PAGE_SIZE, off + size - PH_PAGE_SIZE);
+        }
+    }
+    return ok;
+}
+
 #define LOAD(T, ET, addr, dst)                                                     \
     do {                                                                           \
         uint64_t va_ = (addr);                                                     \
-        const PhRvTlbEntry *e_ =                                                   \
-            &tlb_r[(va_ >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)];                  \
+        const PhRvTlbEntry *e_ = &p->tlb[PH_RV_ACC_READ]                           \
+                                        [(va_ >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)]; \
         /* Tag of the last byte's page: an access that crosses into the  */ \
         /* next page cannot match and takes the slow path.               */ \
         if (PH_RV_LIKELY(e_->tag == ((va_ + sizeof(T) - 1) & ~(PH_PAGE_SIZE - 1)))) { \
@@ -291,57 +391,69 @@ static bool exec_system(PhRvCpu *cpu, uint32_t insn, uint64_t pc, unsigned ilen)
         }                                                                          \
     } while (0)
 
+/* The slow path may have dropped all decoded code (including this page's):
+ * then the block ends after the store. */
 #define STORE(T, addr, val)                                                        \
     do {                                                                           \
         uint64_t va_ = (addr);                                                     \
-        const PhRvTlbEntry *e_ =                                                   \
-            &tlb_w[(va_ >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)];                  \
+        const PhRvTlbEntry *e_ = &p->tlb[PH_RV_ACC_WRITE]                          \
+                                        [(va_ >> PH_PAGE_BITS) & (PH_RV_TLB_SIZE - 1)]; \
         if (PH_RV_LIKELY(e_->tag == ((va_ + sizeof(T) - 1) & ~(PH_PAGE_SIZE - 1)))) { \
             T v_ = (T)(val);                                                       \
             memcpy((void *)(e_->addend + (uintptr_t)va_), &v_, sizeof(T));         \
-        } else if (!ph_rv_store_slow(cpu, va_, sizeof(T), (uint64_t)(val))) {      \
-            goto exception;                                                        \
+        } else {                                                                   \
+            if (!store_slow(cpu, va_, sizeof(T), (uint64_t)(T)(val))) {            \
+                goto exception;                                                    \
+            }                                                                      \
+            if (PH_RV_UNLIKELY(atomic_load_explicit(&p->code_gen,                  \
+                                                    memory_order_relaxed) != cur_gen)) { \
+                pc += s->ilen;                                                     \
+                goto end_block;                                                    \
+            }                                                                      \
         }                                                                          \
     } while (0)
 
-#define ILLEGAL()                                                                  \
-    do {                                                                           \
-        ph_rv_set_exc(cpu, PH_RV_EXC_ILLEGAL,                                      \
-                      (s->raw & 3) == 3 ? s->raw : (s->raw & 0xffff));             \
-        goto exception;                                                            \
-    } while (0)
+#define ILLEGAL() goto illegal
 
-/* No code page cached: odd, so that no (even) pc is ever inside it. */
-#define NO_PAGE 1ull
+/* Jumps to the handler of slot @s_. */
+#define GO(s_) goto *(s_)->handler
 
-/*
- * Fetch and dispatch the next instruction.  The slot index is the page
- * offset rotated right by one: an odd offset (NO_PAGE) or one past the
- * last 4-byte-readable parcel lands above the limit and takes the slow path.
- */
+/* Counts the instruction about to run and runs slot s. */
 #define DISPATCH()                                                                 \
     do {                                                                           \
         if (PH_RV_UNLIKELY(--left < 0)) {                                          \
             goto out;                                                              \
         }                                                                          \
-        uint64_t d_ = pc - fetch_page;                                             \
-        uint64_t idx_ = d_ >> 1 | d_ << 63;                                        \
-        if (PH_RV_UNLIKELY(idx_ > (PH_PAGE_SIZE - 4) / 2)) {                       \
-            goto slow_fetch;                                                       \
-        }                                                                          \
-        uint32_t w_;                                                               \
-        memcpy(&w_, fetch_host + 2 * idx_, 4);                                     \
-        s = &slots[idx_];                                                          \
-        if (PH_RV_UNLIKELY(s->raw != w_)) {                                        \
-            ph_rv_decode(s, w_);                                                   \
-        }                                                                          \
-        goto *labels[s->op];                                                       \
+        GO(s);                                                                     \
     } while (0)
 
+/* The next sequential instruction (ILEN is that of the handler being
+ * compiled): slots are per 2-byte parcel, so the next slot is ILEN / 2 on.
+ * The slot past a page's end is never decoded and leads to the next page. */
 #define NEXT()                                                                     \
     do {                                                                           \
-        pc += s->ilen;                                                             \
+        pc += ILEN;                                                                \
+        s += ILEN / 2;                                                             \
         DISPATCH();                                                                \
+    } while (0)
+
+/* A handler's label for the instruction length being compiled. */
+#define PH_RV_CAT2(a, b) a##b
+#define PH_RV_CAT(a, b) PH_RV_CAT2(a, b)
+#define LBL(name) PH_RV_CAT(op_##name##_, ILEN)
+
+/* To a new pc: straight to its slot when it is in the current page. */
+#define JUMP()                                                                     \
+    do {                                                                           \
+        uint64_t d_ = pc - fetch_page;                                             \
+        if (PH_RV_UNLIKELY(--left < 0)) {                                          \
+            goto out;                                                              \
+        }                                                                          \
+        if (PH_RV_LIKELY(d_ < PH_PAGE_SIZE)) {                                     \
+            s = &slots[d_ >> 1];                                                   \
+            GO(s);                                                                 \
+        }                                                                          \
+        goto slow_fetch;                                                           \
     } while (0)
 
 #define RD x[s->rd]
@@ -353,8 +465,33 @@ static bool exec_system(PhRvCpu *cpu, uint32_t insn, uint64_t pc, unsigned ilen)
     do {                                                                           \
         if (cond) {                                                                \
             pc += IMM;                                                             \
-            DISPATCH();                                                            \
+            JUMP();                                                                \
         }                                                                          \
+        NEXT();                                                                    \
+    } while (0)
+
+/* To pc + imm, known to be in this page: the slot is imm / 2 slots away. */
+#define JUMP_LOCAL()                                                               \
+    do {                                                                           \
+        int64_t i_ = s->imm;                                                       \
+        pc += (uint64_t)i_;                                                        \
+        s = (PhRvSlot *)(void *)((char *)s + i_ * (int64_t)(sizeof(PhRvSlot) / 2)); \
+        DISPATCH();                                                                \
+    } while (0)
+
+#define BRANCH_LOCAL(cond)                                                         \
+    do {                                                                           \
+        if (cond) {                                                                \
+            JUMP_LOCAL();                                                          \
+        }                                                                          \
+        NEXT();                                                                    \
+    } while (0)
+
+#define LOAD_OP(T, ET)                                                             \
+    do {                                                                           \
+        uint64_t v;                                                                \
+        LOAD(T, ET, RS1 + IMM, v);                                                 \
+        RD = v;   /* rd != 0: see LOAD_X0 */                                       \
         NEXT();                                                                    \
     } while (0)
 
@@ -362,29 +499,45 @@ static bool exec_system(PhRvCpu *cpu, uint32_t insn, uint64_t pc, unsigned ilen)
  * Executes up to @limit instructions from cpu->pc; stops early after
  * instructions that change the state interrupts depend on (CSR writes,
  * xRET, WFI, traps).  Returns the number of instructions that retired.
- * Dispatch is threaded through decoded slots (see PhRvSlot).
+ * Direct-threaded through decoded slots (see PhRvSlot): pc always holds
+ * the address of the instruction in slot s.  Slots hold this function's
+ * label addresses, so there must be exactly one copy of it.
  */
-static int64_t run_block(PhRvCpu *cpu, int64_t limit)
+static __attribute__((noinline, noclone)) int64_t run_block(PhRvCpu *cpu, int64_t limit)
 {
-#define LABEL(name) &&op_##name,
-    static const void *const labels[PH_RV_OP_COUNT] = { PH_RV_FOR_EACH_OP(LABEL) };
-#undef LABEL
+#define LABEL2(name) &&op_##name##_2,
+#define LABEL4(name) &&op_##name##_4,
+    /* [ilen / 4][op] */
+    static const void *const handlers[2][PH_RV_OP_COUNT] = {
+        { PH_RV_FOR_EACH_OP(LABEL2) }, { PH_RV_FOR_EACH_OP(LABEL4) },
+    };
+#undef LABEL2
+#undef LABEL4
     struct PhRvCpuPrivate *p = cpu->p;
-    const PhRvTlbEntry *tlb_r = p->tlb[PH_RV_ACC_READ];
-    const PhRvTlbEntry *tlb_w = p->tlb[PH_RV_ACC_WRITE];
+    /* Before any code page is made (they are made by the fetches below). */
+    p->decode_handler = &&op_DECODE;
     uint64_t *x = cpu->x;
     uint64_t pc = cpu->pc;
-    uint64_t fetch_page = NO_PAGE;
+    /* The virtual page of slots[] (page-aligned), its host bytes (NULL for
+     * no_code) and its decoded page. */
+    uint64_t fetch_page = 0;
     const uint8_t *fetch_host = NULL;
+    PhRvCodePage *code = NULL;
     PhRvSlot *slots = NULL;
     PhRvSlot *s;
-    PhRvSlot tmp;
-    /* Instructions left, counting the one in flight: DISPATCH decrements
+    /* One instruction decoded outside any page (code in MMIO, or one that
+     * straddles two pages), followed by DECODE slots that end it. */
+    PhRvSlot tmp[3];
+    uint32_t tmp_word = 0;
+    uint32_t cur_gen = atomic_load_explicit(&p->code_gen, memory_order_relaxed);
+    /* Instructions left, counting the one in flight: dispatch decrements
      * before it executes an instruction. */
     int64_t left = limit, committed = 0;
 #define RETIRED_BEFORE (limit - left - 1)
 
-    DISPATCH();
+    if (--left < 0) {
+        goto out;
+    }
 
 slow_fetch: {
         const uint8_t *h;
@@ -393,28 +546,23 @@ slow_fetch: {
             goto exception;
         }
         uint64_t off = pc & (PH_PAGE_SIZE - 1);
-        if (h) {
-            fetch_page = pc - off;
+        fetch_page = pc - off;
+        if (h && c) {
+            if (PH_RV_UNLIKELY(c->gen != atomic_load_explicit(&p->code_gen,
+                                                              memory_order_relaxed))) {
+                ph_rv_code_page_sync(cpu, c);
+            }
+            cur_gen = c->gen;
+            code = c;
             fetch_host = h;
             slots = c->slots;
             /* pc is always even: every write to it clears bit 0. */
-            if (off <= PH_PAGE_SIZE - 4) {
-                uint32_t w;
-                memcpy(&w, h + off, 4);
-                s = &slots[off >> 1];
-                if (s->raw != w) {
-                    ph_rv_decode(s, w);
-                }
-                goto *labels[s->op];
-            }
-        } else {
-            fetch_page = NO_PAGE;
+            s = &slots[off >> 1];
+            GO(s);
         }
-        /* Code in MMIO, or a parcel at the very end of a page. */
+        /* Code in MMIO or in a page the TLB may not cache. */
         uint32_t lo, hi;
-        if (h) {
-            lo = (uint32_t)h[off] | (uint32_t)h[off + 1] << 8;
-        } else if (!ph_rv_fetch16_slow(cpu, pc, &lo)) {
+        if (!ph_rv_fetch16_slow(cpu, pc, &lo)) {
             goto exception;
         }
         if ((lo & 3) == 3) {
@@ -423,165 +571,87 @@ slow_fetch: {
             }
             lo |= hi << 16;
         }
-        ph_rv_decode(&tmp, lo);
-        s = &tmp;
-        goto *labels[s->op];
+        tmp_word = lo;
+        goto run_tmp;
     }
 
-op_DECODE:
-    ph_rv_decode(s, s->raw);
-    goto *labels[s->op];
-op_ILLEGAL:
-    ILLEGAL();
-op_NOP:
-    NEXT();
-op_LUI:
-    RD = IMM;
-    NEXT();
-op_AUIPC:
-    RD = pc + IMM;
-    NEXT();
-op_JAL:
-    RD = pc + s->ilen;
-    pc += IMM;
-    DISPATCH();
-op_J:
-    pc += IMM;
-    DISPATCH();
-op_JALR: {
-        uint64_t t = (RS1 + IMM) & ~1ull;
-        RD = pc + s->ilen;
-        pc = t;
-        DISPATCH();
-    }
-op_JR:
-    pc = (RS1 + IMM) & ~1ull;
-    DISPATCH();
-op_BEQ: BRANCH(RS1 == RS2);
-op_BNE: BRANCH(RS1 != RS2);
-op_BLT: BRANCH((int64_t)RS1 < (int64_t)RS2);
-op_BGE: BRANCH((int64_t)RS1 >= (int64_t)RS2);
-op_BLTU: BRANCH(RS1 < RS2);
-op_BGEU: BRANCH(RS1 >= RS2);
-
-#define LOAD_OP(T, ET)                                                             \
-    do {                                                                           \
-        uint64_t v;                                                                \
-        LOAD(T, ET, RS1 + IMM, v);                                                 \
-        RD = v;                                                                    \
-        x[0] = 0;                                                                  \
-        NEXT();                                                                    \
-    } while (0)
-op_LB: LOAD_OP(uint8_t, int8_t);
-op_LH: LOAD_OP(uint16_t, int16_t);
-op_LW: LOAD_OP(uint32_t, int32_t);
-op_LD: LOAD_OP(uint64_t, uint64_t);
-op_LBU: LOAD_OP(uint8_t, uint8_t);
-op_LHU: LOAD_OP(uint16_t, uint16_t);
-op_LWU: LOAD_OP(uint32_t, uint32_t);
-op_SB: STORE(uint8_t, RS1 + IMM, RS2); NEXT();
-op_SH: STORE(uint16_t, RS1 + IMM, RS2); NEXT();
-op_SW: STORE(uint32_t, RS1 + IMM, RS2); NEXT();
-op_SD: STORE(uint64_t, RS1 + IMM, RS2); NEXT();
-
-op_ADDI: RD = RS1 + IMM; NEXT();
-op_SLTI: RD = (int64_t)RS1 < (int64_t)IMM; NEXT();
-op_SLTIU: RD = RS1 < IMM; NEXT();
-op_XORI: RD = RS1 ^ IMM; NEXT();
-op_ORI: RD = RS1 | IMM; NEXT();
-op_ANDI: RD = RS1 & IMM; NEXT();
-op_SLLI: RD = RS1 << s->imm; NEXT();
-op_SRLI: RD = RS1 >> s->imm; NEXT();
-op_SRAI: RD = (uint64_t)((int64_t)RS1 >> s->imm); NEXT();
-op_ADDIW: RD = (uint64_t)sext32(RS1 + IMM); NEXT();
-op_SLLIW: RD = (uint64_t)sext32((uint32_t)RS1 << s->imm); NEXT();
-op_SRLIW: RD = (uint64_t)sext32((uint32_t)RS1 >> s->imm); NEXT();
-op_SRAIW: RD = (uint64_t)(int64_t)((int32_t)(uint32_t)RS1 >> s->imm); NEXT();
-
-op_ADD: RD = RS1 + RS2; NEXT();
-op_SUB: RD = RS1 - RS2; NEXT();
-op_SLL: RD = RS1 << (RS2 & 63); NEXT();
-op_SLT: RD = (int64_t)RS1 < (int64_t)RS2; NEXT();
-op_SLTU: RD = RS1 < RS2; NEXT();
-op_XOR: RD = RS1 ^ RS2; NEXT();
-op_SRL: RD = RS1 >> (RS2 & 63); NEXT();
-op_SRA: RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT();
-op_OR: RD = RS1 | RS2; NEXT();
-op_AND: RD = RS1 & RS2; NEXT();
-op_MUL: RD = RS1 * RS2; NEXT();
-op_MULDIV: RD = exec_muldiv((unsigned)s->imm, RS1, RS2); NEXT();
-op_ADDW: RD = (uint64_t)sext32(RS1 + RS2); NEXT();
-op_SUBW: RD = (uint64_t)sext32(RS1 - RS2); NEXT();
-op_SLLW: RD = (uint64_t)sext32((uint32_t)RS1 << (RS2 & 31)); NEXT();
-op_SRLW: RD = (uint64_t)sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
-op_SRAW: RD = (uint64_t)(int64_t)((int32_t)(uint32_t)RS1 >> (RS2 & 31)); NEXT();
-op_MULDIVW: RD = exec_muldiv_w((unsigned)s->imm, RS1, RS2); NEXT();
-
-op_FENCE_I:
-    /* Fetch verifies decoded slots against memory, so stores are already
-     * visible; end the block all the same. */
-    pc += s->ilen;
-    goto end_block;
-op_SYSTEM:
-    cpu->pc = pc;
-    if (!exec_system(cpu, ph_rv_slot_insn(s), pc, s->ilen)) {
-        goto exception;
-    }
-    pc = cpu->pc;
-    goto end_block;
-op_CSR:
-    cpu->pc = pc;
-    account(cpu, RETIRED_BEFORE - committed);
-    committed = RETIRED_BEFORE;
-    if (!ph_rv_csr_insn(cpu, s->raw)) {
-        goto exception;
-    }
-    pc += s->ilen;
-    goto end_block;
-op_AMO:
-    cpu->pc = pc;
-    if (!exec_amo(cpu, s->raw)) {
-        goto exception;
-    }
-    NEXT();
-op_FLW:
-op_FLD: {
-        if (!(cpu->mstatus & PH_RV_MSTATUS_FS)) {
-            ILLEGAL();
+straddle: {
+        /* A 32-bit instruction in the last parcel of the page: its upper
+         * half comes from the next page, so it is never cached. */
+        uint32_t lo = (uint32_t)fetch_host[PH_PAGE_SIZE - 2] |
+                      (uint32_t)fetch_host[PH_PAGE_SIZE - 1] << 8;
+        uint32_t hi;
+        if (!ph_rv_fetch16_slow(cpu, pc + 2, &hi)) {
+            goto exception;
         }
-        uint64_t v;
-        if (s->op == PH_RV_OP_FLW) {
-            LOAD(uint32_t, uint32_t, RS1 + IMM, v);
-            v |= 0xffffffff00000000ull;
+        tmp_word = lo | hi << 16;
+    }
+run_tmp:
+    if (!p->no_code) {
+        p->no_code = g_new(PhRvCodePage, 1);
+        ph_rv_code_page_clear(cpu, p->no_code);
+    }
+    tmp[1].handler = tmp[2].handler = &&op_DECODE;
+    PhRvOp tmp_op = ph_rv_decode(&tmp[0], tmp_word);
+    tmp[0].handler = handlers[tmp[0].ilen >> 2][tmp_op];
+    fetch_host = NULL;
+    code = NULL;
+    /* A jump inside this "page" finds DECODE, which goes to slow_fetch. */
+    slots = p->no_code->slots;
+    s = &tmp[0];
+    GO(s);
+
+op_DECODE: {
+        if (!fetch_host) {
+            goto slow_fetch;   /* after tmp[0], or a jump inside no_code */
+        }
+        uint64_t idx = (uint64_t)(s - slots);
+        if (idx >= PH_RV_SLOTS_PER_PAGE) {
+            goto slow_fetch;   /* ran off the end of the page */
+        }
+        if (PH_RV_UNLIKELY(!code->armed)) {
+            ph_rv_code_arm(cpu, code);
+        }
+        uint32_t w;
+        if (idx < PH_RV_SLOTS_PER_PAGE - 1) {
+            memcpy(&w, fetch_host + 2 * idx, 4);
         } else {
-            LOAD(uint64_t, uint64_t, RS1 + IMM, v);
+            w = (uint32_t)fetch_host[2 * idx] | (uint32_t)fetch_host[2 * idx + 1] << 8;
+            if ((w & 3) == 3) {
+                goto straddle;
+            }
         }
-        cpu->f[s->rd] = v;
-        ph_rv_mark_fs_dirty(cpu);
-        NEXT();
+        PhRvOp op = ph_rv_localize(ph_rv_decode(s, w), s, 2 * idx);
+        s->handler = handlers[s->ilen >> 2][op];
+        GO(s);
     }
-op_FSW:
-    if (!(cpu->mstatus & PH_RV_MSTATUS_FS)) {
-        ILLEGAL();
+illegal: {
+        /* tval is the instruction's bits: slots do not keep them, but guest
+         * memory still holds them (stores invalidate the slots they hit). */
+        uint32_t w = tmp_word;
+        if (fetch_host) {
+            uint64_t off = pc - fetch_page;
+            if (off <= PH_PAGE_SIZE - 4) {
+                memcpy(&w, fetch_host + off, 4);
+            } else {
+                w = (uint32_t)fetch_host[off] | (uint32_t)fetch_host[off + 1] << 8;
+            }
+        }
+        if ((w & 3) != 3) {
+            w &= 0xffff;
+        }
+        ph_rv_set_exc(cpu, PH_RV_EXC_ILLEGAL, w);
+        goto exception;
     }
-    STORE(uint32_t, RS1 + IMM, cpu->f[s->rs2]);
-    NEXT();
-op_FSD:
-    if (!(cpu->mstatus & PH_RV_MSTATUS_FS)) {
-        ILLEGAL();
-    }
-    STORE(uint64_t, RS1 + IMM, cpu->f[s->rs2]);
-    NEXT();
-op_FPU:
-    if (!(cpu->mstatus & PH_RV_MSTATUS_FS)) {
-        ILLEGAL();
-    }
-    cpu->pc = pc;
-    if (!ph_rv_fpu_exec(cpu, s->raw)) {
-        ILLEGAL();
-    }
-    x[0] = 0;
-    NEXT();
+
+    /* The handlers, once per instruction length: stepping to the next slot
+     * and pc by a constant keeps them off a chain of dependent loads. */
+#define ILEN 2
+#include "interp-ops.inc"
+#undef ILEN
+#define ILEN 4
+#include "interp-ops.inc"
+#undef ILEN
 
 end_block:
     /* The block-ending instruction retired. */

@@ -78,6 +78,11 @@ void ph_rv_cpu_free(PhRvCpu *cpu);
  * decode cache flushed.  vCPU thread, or any thread while it is not running. */
 void ph_rv_cpu_reset(PhRvCpu *cpu, uint64_t pc);
 
+/* Forgets all decoded code, so that guest RAM written from outside the hart
+ * (loaders, DMA, tests poking instructions) is fetched anew.  Guest stores
+ * and fence.i need no call.  Any thread while the hart is not running. */
+void ph_rv_cpu_flush_code(PhRvCpu *cpu);
+
 /*
  * Runs on the vCPU thread until about @max_insns instructions have retired,
  * the hart waits in WFI with no interrupt pending, or an exit was requested.

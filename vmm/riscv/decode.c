@@ -3,11 +3,6 @@
 
 #include "rvc.h"
 
-uint32_t ph_rv_slot_insn(const PhRvSlot *slot)
-{
-    return (slot->raw & 3) == 3 ? slot->raw : ph_rvc_expand(slot->raw & 0xffff);
-}
-
 static uint8_t decode_op(uint32_t insn, PhRvSlot *s)
 {
     unsigned rd = (insn >> 7) & 31;
@@ -131,7 +126,11 @@ static uint8_t decode_op(uint32_t insn, PhRvSlot *s)
         } else if (f7 == 0x20 && f3 == 5) {
             op = PH_RV_OP_SRA;
         } else if (f7 == 1) {
-            op = f3 == 0 ? PH_RV_OP_MUL : PH_RV_OP_MULDIV;
+            static const uint8_t ops[8] = {
+                PH_RV_OP_MUL, PH_RV_OP_MULH, PH_RV_OP_MULHSU, PH_RV_OP_MULHU,
+                PH_RV_OP_DIV, PH_RV_OP_DIVU, PH_RV_OP_REM, PH_RV_OP_REMU,
+            };
+            op = ops[f3];
         } else {
             return PH_RV_OP_ILLEGAL;
         }
@@ -151,7 +150,11 @@ static uint8_t decode_op(uint32_t insn, PhRvSlot *s)
         } else if (f7 == 0x20 && f3 == 5) {
             op = PH_RV_OP_SRAW;
         } else if (f7 == 1 && (f3 == 0 || f3 >= 4)) {
-            op = PH_RV_OP_MULDIVW;
+            static const uint8_t ops[8] = {
+                PH_RV_OP_MULW, PH_RV_OP_ILLEGAL, PH_RV_OP_ILLEGAL, PH_RV_OP_ILLEGAL,
+                PH_RV_OP_DIVW, PH_RV_OP_DIVUW, PH_RV_OP_REMW, PH_RV_OP_REMUW,
+            };
+            op = ops[f3];
         } else {
             return PH_RV_OP_ILLEGAL;
         }
@@ -177,22 +180,90 @@ static uint8_t decode_op(uint32_t insn, PhRvSlot *s)
     }
 }
 
-void ph_rv_decode(PhRvSlot *slot, uint32_t raw)
+/* Cheaper forms of common instructions (li, mv, beqz, bnez). */
+static PhRvOp specialize(PhRvOp op, const PhRvSlot *s)
+{
+    switch (op) {
+    case PH_RV_OP_ADDI:
+        return s->rs1 == 0 ? PH_RV_OP_LI : s->imm == 0 ? PH_RV_OP_MV : op;
+    case PH_RV_OP_ADD:
+    case PH_RV_OP_OR:
+    case PH_RV_OP_XOR:
+        /* x0 op rs2 == rs2 for these three: mv with rs1 := rs2. */
+        return s->rs1 == 0 ? PH_RV_OP_MV : op;
+    case PH_RV_OP_BEQ:
+        return s->rs2 == 0 ? PH_RV_OP_BEQZ : op;
+    case PH_RV_OP_BNE:
+        return s->rs2 == 0 ? PH_RV_OP_BNEZ : op;
+    default:
+        return op;
+    }
+}
+
+PhRvOp ph_rv_decode(PhRvSlot *slot, uint32_t raw)
 {
     uint32_t insn;
-    slot->raw = raw;
     slot->imm = 0;
     if ((raw & 3) == 3) {
         insn = raw;
         slot->ilen = 4;
     } else {
-        insn = ph_rvc_expand(raw & 0xffff);
+        raw &= 0xffff;
+        insn = ph_rvc_expand(raw);
         slot->ilen = 2;
     }
     slot->rd = (insn >> 7) & 31;
     slot->rs1 = (insn >> 15) & 31;
     slot->rs2 = (insn >> 20) & 31;
-    slot->op = insn ? decode_op(insn, slot) : PH_RV_OP_ILLEGAL;
+    PhRvOp op = insn ? (PhRvOp)decode_op(insn, slot) : PH_RV_OP_ILLEGAL;
+    switch (op) {
+    case PH_RV_OP_ILLEGAL:
+        slot->imm = (int32_t)raw;
+        return op;
+    case PH_RV_OP_SYSTEM: case PH_RV_OP_CSR: case PH_RV_OP_AMO: case PH_RV_OP_FPU:
+        slot->imm = (int32_t)insn;
+        return op;
+    default:
+        break;
+    }
+    op = specialize(op, slot);
+    if (slot->rd == 0 && op >= PH_RV_OP_LB && op <= PH_RV_OP_LWU) {
+        /* The value goes nowhere, but the access (and its faults) stays;
+         * rs2 (unused by loads) carries the size. */
+        static const uint8_t sizes[] = { 1, 2, 4, 8, 1, 2, 4 };
+        slot->rs2 = sizes[op - PH_RV_OP_LB];
+        return PH_RV_OP_LOAD_X0;
+    }
+    if (op == PH_RV_OP_MV && slot->rs1 == 0) {
+        slot->rs1 = slot->rs2;
+    }
+    return op;
+}
+
+PhRvOp ph_rv_localize(PhRvOp op, const PhRvSlot *slot, uint64_t off)
+{
+    PhRvOp local;
+    switch (op) {
+    case PH_RV_OP_J: local = PH_RV_OP_J_L; break;
+    case PH_RV_OP_JAL: local = PH_RV_OP_JAL_L; break;
+    case PH_RV_OP_BEQ: local = PH_RV_OP_BEQ_L; break;
+    case PH_RV_OP_BNE: local = PH_RV_OP_BNE_L; break;
+    case PH_RV_OP_BLT: local = PH_RV_OP_BLT_L; break;
+    case PH_RV_OP_BGE: local = PH_RV_OP_BGE_L; break;
+    case PH_RV_OP_BLTU: local = PH_RV_OP_BLTU_L; break;
+    case PH_RV_OP_BGEU: local = PH_RV_OP_BGEU_L; break;
+    case PH_RV_OP_BEQZ: local = PH_RV_OP_BEQZ_L; break;
+    case PH_RV_OP_BNEZ: local = PH_RV_OP_BNEZ_L; break;
+    default: return op;
+    }
+    uint64_t target = off + (uint64_t)(int64_t)slot->imm;
+    return target < PH_PAGE_SIZE ? local : op;
+}
+
+PhRvCodePage *ph_rv_code_page_lookup(PhRvCpu *cpu, const uint8_t *host_page)
+{
+    GHashTable *t = cpu->p->code_pages;
+    return t ? g_hash_table_lookup(t, host_page) : NULL;
 }
 
 PhRvCodePage *ph_rv_code_page(PhRvCpu *cpu, const uint8_t *host_page)
@@ -206,18 +277,69 @@ PhRvCodePage *ph_rv_code_page(PhRvCpu *cpu, const uint8_t *host_page)
         return c;
     }
     if (g_hash_table_size(p->code_pages) >= PH_RV_CODE_PAGES_MAX) {
-        /* Slots verify themselves against memory, so dropping them all is
-         * always safe; the exec TLB must forget its pointers too. */
+        /* Dropping every page is always safe; the exec TLB must forget its
+         * pointers, and the write TLB its marks (a flush does both). */
         g_hash_table_remove_all(p->code_pages);
+        p->code_armed = 0;
         ph_rv_tlb_flush(cpu);
     }
-    /* All-zero slots are "not decoded" (op 0). */
-    c = g_new0(PhRvCodePage, 1);
+    c = g_new(PhRvCodePage, 1);
+    ph_rv_code_page_clear(cpu, c);
+    c->host = host_page;
+    c->armed = false;
+    c->gen = atomic_load_explicit(&p->code_gen, memory_order_acquire);
     g_hash_table_insert(p->code_pages, (gpointer)host_page, c);
     return c;
+}
+
+void ph_rv_code_arm(PhRvCpu *cpu, PhRvCodePage *c)
+{
+    PhRvTlbEntry *w = cpu->p->tlb[PH_RV_ACC_WRITE];
+    for (unsigned i = 0; i < PH_RV_TLB_SIZE; i++) {
+        /* Valid unmarked tags are page-aligned; invalid ones are all-ones. */
+        if (!(w[i].tag & (PH_PAGE_SIZE - 1)) &&
+            w[i].addend + (uintptr_t)w[i].tag == (uintptr_t)c->host) {
+            w[i].tag |= PH_RV_TLB_CODE;
+        }
+    }
+    if (!c->armed) {
+        c->armed = true;
+        cpu->p->code_armed++;
+    }
+}
+
+void ph_rv_code_page_clear(PhRvCpu *cpu, PhRvCodePage *c)
+{
+    PhRvSlot empty = { .handler = cpu->p->decode_handler };
+    for (unsigned i = 0; i < G_N_ELEMENTS(c->slots); i++) {
+        c->slots[i] = empty;
+    }
+}
+
+void ph_rv_code_written(PhRvCpu *cpu, PhRvCodePage *c, uint64_t off, uint64_t len)
+{
+    /* A 4-byte instruction that starts in the parcel before @off overlaps it. */
+    uint64_t first = off >= 2 ? (off >> 1) - 1 : 0;
+    uint64_t last = (off + len - 1) >> 1;
+    if (last >= PH_RV_SLOTS_PER_PAGE) {
+        last = PH_RV_SLOTS_PER_PAGE - 1;
+    }
+    for (uint64_t i = first; i <= last; i++) {
+        c->slots[i].handler = cpu->p->decode_handler;
+    }
+}
+
+void ph_rv_code_page_sync(PhRvCpu *cpu, PhRvCodePage *c)
+{
+    uint32_t gen = atomic_load_explicit(&cpu->p->code_gen, memory_order_acquire);
+    if (c->gen != gen) {
+        ph_rv_code_page_clear(cpu, c);
+        c->gen = gen;
+    }
 }
 
 void ph_rv_code_cache_free(PhRvCpu *cpu)
 {
     g_clear_pointer(&cpu->p->code_pages, g_hash_table_destroy);
+    cpu->p->code_armed = 0;
 }
