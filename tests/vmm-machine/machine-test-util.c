@@ -6,12 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "machine-test-util.h"
+
+/* In the child: die with the test, so that a test killed by its timeout
+ * or an assertion leaves no guest running behind it. */
+static void ph_child_setup(gpointer user_data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 PhChild *ph_child_spawn(const char *const *args)
 {
@@ -28,7 +36,7 @@ PhChild *ph_child_spawn(const char *const *args)
     }
     g_ptr_array_add(argv, NULL);
     if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &c->pid,
+                                  G_SPAWN_DO_NOT_REAP_CHILD, ph_child_setup, NULL, &c->pid,
                                   &c->in_fd, &c->out_fd, &c->err_fd, &error)) {
         g_error("cannot run %s: %s", bin, error->message);
     }
