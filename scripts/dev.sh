@@ -21,6 +21,7 @@ PACKAGES=(
     libjson-glib-dev
     libx11-dev
     libfdt-dev
+    libpixman-1-dev
     # the guest side: cross compiler for the ISA tests and guest programs,
     # Debian's firmware for the boot tests
     gcc-riscv64-unknown-elf
