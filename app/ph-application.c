@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "console.h"
 #include "machine.h"
 #include "monitor-version.h"
 #include "monitor.h"
@@ -33,6 +34,9 @@ struct _PhApplication {
     /* The guest (-bios / -kernel), or NULL: the window's placeholder. */
     PhMachineOptions machine_options;
     PhMachine *machine;
+    /* The display console of the machine's framebuffer (screendump, the
+     * display view); freed before the machine. */
+    PhConsole *console;
     int exit_status;        /* what the guest asked for, or -1 */
 
     /* --headless: the loop that runs instead of the GUI. */
@@ -155,6 +159,7 @@ static void ph_application_stop_machine(PhApplication *self)
     if (self->machine) {
         /* The vCPU thread stops before the state it reports to goes away. */
         self->exit_status = ph_machine_exit_status(self->machine);
+        g_clear_pointer(&self->console, ph_console_free);
         g_clear_pointer(&self->machine, ph_machine_free);
     }
     if (self->machine_started) {
@@ -231,6 +236,9 @@ static bool ph_application_parse_machine(PhApplication *self, GVariantDict *opti
     mo->serial = serial ? serial : self->headless ? "stdio" : NULL;
     if (bios || kernel) {
         self->machine = ph_machine_new(mo, error);
+        if (self->machine) {
+            self->console = ph_console_new(ph_machine_framebuffer(self->machine), 0);
+        }
     }
     /* The machine copied what it keeps. */
     *mo = (PhMachineOptions){ 0 };
@@ -360,6 +368,7 @@ static void ph_application_finalize(GObject *object)
 
     g_clear_pointer(&self->qmp_specs, g_strfreev);
     g_clear_pointer(&self->vm_name, g_free);
+    g_clear_pointer(&self->console, ph_console_free);
     g_clear_pointer(&self->machine, ph_machine_free);
     G_OBJECT_CLASS(ph_application_parent_class)->finalize(object);
 }

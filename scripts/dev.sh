@@ -22,6 +22,7 @@ PACKAGES=(
     libx11-dev
     libfdt-dev
     libpixman-1-dev
+    libpng-dev
     # the guest side: cross compiler for the ISA tests and guest programs,
     # Debian's firmware for the boot tests
     gcc-riscv64-unknown-elf

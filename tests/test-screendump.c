@@ -1,0 +1,528 @@
+/* QMP screendump on porthole --headless: a guest that draws a known pattern, PPM and PNG, errors, temp files. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <png.h>
+
+#include "ppm-reader.h"
+#include "qmp-test-client.h"
+
+#define FB_W 1024
+#define FB_H 768
+/* The guest adds this to the pixel value for each next pixel. */
+#define PATTERN_STEP UINT32_C(0x01020305)
+
+/*
+ * The guest, hand-assembled RV64 (no compressed instructions), loaded at
+ * the start of RAM by -bios none -kernel:
+ *   lui  t0, 0x40000       t0 = framebuffer (0x40000000)
+ *   lui  t1, 0xc0          t1 = 1024 * 768 pixels
+ *   li   t3, 0             t3 = pixel value
+ *   lui  t4, 0x1020
+ *   addi t4, t4, 0x305     t4 = PATTERN_STEP
+ * 1: sw   t3, 0(t0)
+ *   addi t0, t0, 4
+ *   add  t3, t3, t4
+ *   addi t1, t1, -1
+ *   bnez t1, 1b
+ * 2: wfi
+ *   j    2b
+ */
+static const uint32_t guest_code[] = {
+    0x400002b7, 0x000c0337, 0x00000e13, 0x01020eb7, 0x305e8e93, 0x01c2a023,
+    0x00428293, 0x01de0e33, 0xfff30313, 0xfe0318e3, 0x10500073, 0xffdff06f,
+};
+
+typedef struct {
+    char *tmpdir;     /* sockets and the guest image */
+    char *outdir;     /* where the screendumps go: nothing else in it */
+    char *socket[2];
+    GSubprocess *proc;
+} Fixture;
+
+static void child_setup(gpointer data)
+{
+    /* Die with the test, even when an assertion aborts it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts porthole --headless -S with two QMP sockets; with the drawing
+ * guest when @with_machine. */
+static void start(Fixture *f, bool with_machine)
+{
+    const char *bin = g_getenv("PORTHOLE_BIN");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull(bin);
+    f->tmpdir = g_dir_make_tmp("screendump-XXXXXX", &error);
+    g_assert_no_error(error);
+    f->outdir = g_build_filename(f->tmpdir, "out", NULL);
+    g_assert_cmpint(g_mkdir(f->outdir, 0755), ==, 0);
+    g_ptr_array_add(argv, g_strdup(bin));
+    g_ptr_array_add(argv, g_strdup("--headless"));
+    g_ptr_array_add(argv, g_strdup("-S"));
+    if (with_machine) {
+        g_autofree char *image = g_build_filename(f->tmpdir, "guest.bin", NULL);
+        uint8_t bytes[sizeof(guest_code)];
+
+        /* Little-endian, whatever the host. */
+        for (size_t i = 0; i < G_N_ELEMENTS(guest_code); i++) {
+            for (int b = 0; b < 4; b++) {
+                bytes[i * 4 + b] = (uint8_t)(guest_code[i] >> (8 * b));
+            }
+        }
+        g_file_set_contents(image, (const char *)bytes, sizeof(bytes), &error);
+        g_assert_no_error(error);
+        g_ptr_array_add(argv, g_strdup("-bios"));
+        g_ptr_array_add(argv, g_strdup("none"));
+        g_ptr_array_add(argv, g_strdup("-kernel"));
+        g_ptr_array_add(argv, g_strdup(image));
+    }
+    for (int i = 0; i < 2; i++) {
+        f->socket[i] = g_strdup_printf("%s/qmp-%d.sock", f->tmpdir, i);
+        g_ptr_array_add(argv, g_strdup("--qmp"));
+        g_ptr_array_add(argv, g_strdup(f->socket[i]));
+    }
+    g_ptr_array_add(argv, NULL);
+
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+    g_subprocess_launcher_unsetenv(launcher, "DISPLAY");
+    g_subprocess_launcher_unsetenv(launcher, "WAYLAND_DISPLAY");
+    f->proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &error);
+    g_assert_no_error(error);
+}
+
+static QmpTestClient *connect_client(Fixture *f, int i)
+{
+    g_autoptr(GError) error = NULL;
+    QmpTestClient *c = qmp_test_client_connect(f->socket[i], QMP_TEST_TIMEOUT_MS, &error);
+
+    g_assert_no_error(error);
+    qmp_test_client_handshake(c, false, NULL, &error);
+    g_assert_no_error(error);
+    return c;
+}
+
+/*
+ * Quits porthole over QMP and checks it exits cleanly: under the
+ * sanitizers a leak or an error in the command's paths fails here.
+ */
+static void stop(Fixture *f, QmpTestClient *c)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *reply = NULL;
+
+    /* The reply may not arrive: the connection can close first. */
+    qmp_test_client_send_str(c, "{\"execute\": \"quit\"}\n", &error);
+    g_assert_no_error(error);
+    reply = qmp_test_client_read_reply(c, QMP_TEST_TIMEOUT_MS, NULL);
+    g_assert_true(g_subprocess_wait(f->proc, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_subprocess_get_if_exited(f->proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(f->proc), ==, 0);
+    g_clear_object(&f->proc);
+}
+
+static void remove_tree(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    if (dir) {
+        while ((name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+
+            remove_tree(child);
+        }
+        g_dir_close(dir);
+    }
+    g_remove(path);
+}
+
+static void fixture_setup(Fixture *f, gconstpointer data)
+{
+}
+
+static void fixture_teardown(Fixture *f, gconstpointer data)
+{
+    if (f->proc) {
+        g_subprocess_force_exit(f->proc);
+        g_subprocess_wait(f->proc, NULL, NULL);
+        g_clear_object(&f->proc);
+    }
+    if (f->tmpdir) {
+        remove_tree(f->tmpdir);
+    }
+    g_free(f->tmpdir);
+    g_free(f->outdir);
+    g_free(f->socket[0]);
+    g_free(f->socket[1]);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names in the output directory, sorted, joined by spaces. */
+static char *list_outdir(Fixture *f)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(f->outdir, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(dir);
+    while ((name = g_dir_read_name(dir))) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(dir);
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(" ", (char **)names->pdata);
+}
+
+/* Sends a screendump and returns the reply line. */
+static char *screendump(QmpTestClient *c, const char *path, const char *extra)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *esc = qmp_test_escape(path);
+    g_autofree char *cmd = g_strdup_printf(
+        "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\"%s}}", esc,
+        extra ? extra : "");
+    char *reply = qmp_test_client_command(c, cmd, &error);
+
+    g_assert_no_error(error);
+    return reply;
+}
+
+static void assert_ok(const char *reply)
+{
+    qmp_test_assert_line(reply, "{\"return\": {}}\r\n");
+}
+
+/* 0x00RRGGBB of pixel (x, y) once the guest has drawn. */
+static uint32_t expected_pixel(int x, int y, bool drawn)
+{
+    uint32_t i = (uint32_t)y * FB_W + (uint32_t)x;
+
+    return drawn ? (i * PATTERN_STEP) & 0xffffff : 0;
+}
+
+/* Number of pixels of @img (x8r8g8b8) that differ from the pattern. */
+static unsigned count_mismatches(pixman_image_t *img, bool drawn)
+{
+    const uint8_t *bits = (const uint8_t *)pixman_image_get_data(img);
+    int stride = pixman_image_get_stride(img);
+    unsigned bad = 0;
+
+    g_assert_cmpint(pixman_image_get_width(img), ==, FB_W);
+    g_assert_cmpint(pixman_image_get_height(img), ==, FB_H);
+    for (int y = 0; y < FB_H; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(bits + (size_t)y * stride);
+
+        for (int x = 0; x < FB_W; x++) {
+            bad += (row[x] & 0xffffff) != expected_pixel(x, y, drawn);
+        }
+    }
+    return bad;
+}
+
+static pixman_image_t *load_ppm(const char *path)
+{
+    g_autoptr(GError) error = NULL;
+    pixman_image_t *img = ph_ppm_load(path, &error);
+
+    g_assert_no_error(error);
+    return img;
+}
+
+/* Decodes a PNG with libpng's simplified API into an x8r8g8b8 image. */
+static pixman_image_t *load_png(const char *path)
+{
+    png_image image = { .version = PNG_IMAGE_VERSION };
+    pixman_image_t *img;
+    uint8_t *rgb;
+
+    g_assert_true(png_image_begin_read_from_file(&image, path));
+    g_assert_cmpuint(image.format & PNG_FORMAT_FLAG_COLOR, !=, 0);
+    g_assert_cmpuint(image.format & PNG_FORMAT_FLAG_ALPHA, ==, 0);
+    image.format = PNG_FORMAT_RGB;
+    rgb = g_malloc(PNG_IMAGE_SIZE(image));
+    g_assert_true(png_image_finish_read(&image, NULL, rgb, 0, NULL));
+    img = pixman_image_create_bits(PIXMAN_x8r8g8b8, (int)image.width, (int)image.height,
+                                   NULL, 0);
+    g_assert_nonnull(img);
+    for (uint32_t y = 0; y < image.height; y++) {
+        uint32_t *row = (uint32_t *)(void *)((uint8_t *)pixman_image_get_data(img) +
+                                             (size_t)y * pixman_image_get_stride(img));
+
+        for (uint32_t x = 0; x < image.width; x++) {
+            const uint8_t *p = rgb + ((size_t)y * image.width + x) * 3;
+
+            row[x] = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        }
+    }
+    png_image_free(&image);
+    g_free(rgb);
+    return img;
+}
+
+/* Screendumps (PPM) until the whole pattern is there: the guest draws it
+ * once the CPUs run. */
+static void wait_pattern(QmpTestClient *c, const char *path)
+{
+    gint64 deadline = g_get_monotonic_time() + 30 * G_TIME_SPAN_SECOND;
+
+    for (;;) {
+        g_autofree char *reply = screendump(c, path, NULL);
+        pixman_image_t *img;
+        unsigned bad;
+
+        assert_ok(reply);
+        img = load_ppm(path);
+        bad = count_mismatches(img, true);
+        pixman_image_unref(img);
+        if (bad == 0) {
+            return;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+}
+
+static void test_pattern(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) c = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ppm = NULL, *png = NULL, *reply = NULL, *listing = NULL;
+    g_autofree char *contents = NULL;
+    pixman_image_t *img;
+    gsize len;
+    struct stat st;
+    mode_t mask;
+
+    start(f, true);
+    c = connect_client(f, 0);
+    ppm = g_build_filename(f->outdir, "shot.ppm", NULL);
+    png = g_build_filename(f->outdir, "shot.png", NULL);
+
+    /* Paused before the first instruction: a black screen, and the PPM
+     * header exactly as QEMU writes it. */
+    reply = screendump(c, ppm, NULL);
+    assert_ok(reply);
+    g_file_get_contents(ppm, &contents, &len, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(len, ==, strlen("P6\n1024 768\n255\n") + (gsize)FB_W * FB_H * 3);
+    g_assert_true(memcmp(contents, "P6\n1024 768\n255\n", 16) == 0);
+    img = load_ppm(ppm);
+    g_assert_cmpuint(count_mismatches(img, false), ==, 0);
+    pixman_image_unref(img);
+    /* The mode is QEMU's open(..., 0666) under the umask. */
+    mask = umask(0);
+    umask(mask);
+    g_assert_cmpint(stat(ppm, &st), ==, 0);
+    g_assert_cmpuint(st.st_mode & 0777, ==, 0666 & ~mask);
+
+    g_clear_pointer(&reply, g_free);
+    reply = qmp_test_client_command(c, "{\"execute\": \"cont\"}", &error);
+    g_assert_no_error(error);
+    assert_ok(reply);
+    wait_pattern(c, ppm);
+
+    /* PNG of the same frame, by device and head too. */
+    g_clear_pointer(&reply, g_free);
+    reply = screendump(c, png, ", \"format\": \"png\", \"device\": \"fb0\", \"head\": 0");
+    assert_ok(reply);
+    img = load_png(png);
+    g_assert_cmpuint(count_mismatches(img, true), ==, 0);
+    pixman_image_unref(img);
+
+    /* An existing file is replaced; explicit "ppm" is the default format. */
+    g_clear_pointer(&reply, g_free);
+    reply = screendump(c, png, ", \"format\": \"ppm\"");
+    assert_ok(reply);
+    img = load_ppm(png);
+    g_assert_cmpuint(count_mismatches(img, true), ==, 0);
+    pixman_image_unref(img);
+
+    /* No temporary file stays behind. */
+    listing = list_outdir(f);
+    g_assert_cmpstr(listing, ==, "shot.png shot.ppm");
+    stop(f, c);
+}
+
+static void test_errors(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) c = NULL;
+    g_autofree char *good = NULL, *missing_dir = NULL, *listing = NULL;
+    g_autofree char *expected = NULL;
+    char *reply;
+
+    start(f, true);
+    c = connect_client(f, 0);
+    good = g_build_filename(f->outdir, "x.ppm", NULL);
+
+    reply = screendump(c, good, ", \"device\": \"nodev\"");
+    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": "
+                                "\"Device 'nodev' not found\"}}\r\n");
+    g_free(reply);
+    reply = screendump(c, good, ", \"device\": \"fb0\", \"head\": 1");
+    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                "\"Device fb0 (head 1) is not bound to a QemuConsole\"}}\r\n");
+    g_free(reply);
+    reply = screendump(c, good, ", \"head\": 0");
+    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                "\"'head' must be specified together with 'device'\"}}\r\n");
+    g_free(reply);
+
+    /* A directory that does not exist: QEMU's open() text, nothing made. */
+    missing_dir = g_build_filename(f->outdir, "nodir", "x.ppm", NULL);
+    reply = screendump(c, missing_dir, ", \"format\": \"png\"");
+    expected = g_strdup_printf("{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                               "\"failed to open file '%s': No such file or directory\"}}\r\n",
+                               missing_dir);
+    qmp_test_assert_line(reply, expected);
+    g_free(reply);
+    g_clear_pointer(&expected, g_free);
+
+    /* The target is a directory: written into as QEMU would, so EISDIR. */
+    reply = screendump(c, f->outdir, NULL);
+    expected = g_strdup_printf("{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                               "\"failed to open file '%s': Is a directory\"}}\r\n",
+                               f->outdir);
+    qmp_test_assert_line(reply, expected);
+    g_free(reply);
+
+    listing = list_outdir(f);
+    g_assert_cmpstr(listing, ==, "");
+    stop(f, c);
+}
+
+static void test_no_machine(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) c = NULL;
+    g_autofree char *path = NULL, *listing = NULL;
+    char *reply;
+
+    start(f, false);
+    c = connect_client(f, 0);
+    path = g_build_filename(f->outdir, "x.ppm", NULL);
+    reply = screendump(c, path, NULL);
+    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                "\"There is no console to take a screendump from\"}}\r\n");
+    g_free(reply);
+    reply = screendump(c, path, ", \"device\": \"fb0\"");
+    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": "
+                                "\"Device 'fb0' not found\"}}\r\n");
+    g_free(reply);
+    listing = list_outdir(f);
+    g_assert_cmpstr(listing, ==, "");
+    stop(f, c);
+}
+
+/*
+ * Two sessions with screendumps in flight at once each get their own
+ * complete file; a session that goes away with one in flight leaves
+ * either the complete file or nothing, never a temporary file.
+ */
+static void test_concurrent_and_cancel(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) a = NULL;
+    g_autoptr(QmpTestClient) b = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *listing = NULL, *gone = NULL;
+    char *reply;
+
+    start(f, true);
+    a = connect_client(f, 0);
+    b = connect_client(f, 1);
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *pa = g_strdup_printf("%s/a%d.png", f->outdir, i);
+        g_autofree char *pb = g_strdup_printf("%s/b%d.ppm", f->outdir, i);
+        g_autofree char *ca = g_strdup_printf(
+            "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", "
+            "\"format\": \"png\"}, \"id\": %d}\n", pa, i);
+        g_autofree char *cb = g_strdup_printf(
+            "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\"}, "
+            "\"id\": %d}\n", pb, i);
+
+        qmp_test_client_send_str(a, ca, &error);
+        g_assert_no_error(error);
+        qmp_test_client_send_str(b, cb, &error);
+        g_assert_no_error(error);
+    }
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *want = g_strdup_printf("{\"return\": {}, \"id\": %d}\r\n", i);
+        g_autofree char *pa = g_strdup_printf("%s/a%d.png", f->outdir, i);
+        g_autofree char *pb = g_strdup_printf("%s/b%d.ppm", f->outdir, i);
+        pixman_image_t *img;
+
+        reply = qmp_test_client_read_reply(a, QMP_TEST_TIMEOUT_MS, &error);
+        g_assert_no_error(error);
+        qmp_test_assert_line(reply, want);
+        g_free(reply);
+        reply = qmp_test_client_read_reply(b, QMP_TEST_TIMEOUT_MS, &error);
+        g_assert_no_error(error);
+        qmp_test_assert_line(reply, want);
+        g_free(reply);
+        img = load_png(pa);
+        g_assert_cmpuint(count_mismatches(img, false), ==, 0);
+        pixman_image_unref(img);
+        img = load_ppm(pb);
+        g_assert_cmpuint(count_mismatches(img, false), ==, 0);
+        pixman_image_unref(img);
+    }
+
+    /* Client b goes away right after asking. */
+    gone = g_build_filename(f->outdir, "gone.png", NULL);
+    {
+        g_autofree char *cmd = g_strdup_printf(
+            "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", "
+            "\"format\": \"png\"}}\n", gone);
+
+        qmp_test_client_send_str(b, cmd, &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&b, qmp_test_client_free);
+    }
+    /* a's next command runs after that one finished. */
+    reply = qmp_test_client_command(a, "{\"execute\": \"query-status\"}", &error);
+    g_assert_no_error(error);
+    g_assert_true(qmp_test_line_has_member(reply, "return"));
+    g_free(reply);
+    if (g_file_test(gone, G_FILE_TEST_EXISTS)) {
+        pixman_image_t *img = load_png(gone);
+
+        g_assert_cmpuint(count_mismatches(img, false), ==, 0);
+        pixman_image_unref(img);
+        listing = list_outdir(f);
+        g_assert_cmpstr(listing, ==, "a0.png a1.png a2.png b0.ppm b1.ppm b2.ppm gone.png");
+    } else {
+        listing = list_outdir(f);
+        g_assert_cmpstr(listing, ==, "a0.png a1.png a2.png b0.ppm b1.ppm b2.ppm");
+    }
+    stop(f, a);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add("/screendump/pattern", Fixture, NULL, fixture_setup, test_pattern,
+               fixture_teardown);
+    g_test_add("/screendump/errors", Fixture, NULL, fixture_setup, test_errors,
+               fixture_teardown);
+    g_test_add("/screendump/no-machine", Fixture, NULL, fixture_setup, test_no_machine,
+               fixture_teardown);
+    g_test_add("/screendump/concurrent-and-cancel", Fixture, NULL, fixture_setup,
+               test_concurrent_and_cancel, fixture_teardown);
+    return g_test_run();
+}
