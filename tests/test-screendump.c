@@ -513,6 +513,72 @@ static void test_concurrent_and_cancel(Fixture *f, gconstpointer data)
     stop(f, a);
 }
 
+/*
+ * A screendump on one session while another pipelines 100 commands: every
+ * reply of the second session arrives, in order, and the dump still
+ * completes with the right picture.  The main loop must keep serving the
+ * other session while the dump is in flight.
+ */
+static void test_pipelined(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) a = NULL;
+    g_autoptr(QmpTestClient) b = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) batch = g_string_new(NULL);
+    g_autofree char *shot = NULL, *cmd = NULL, *reply = NULL, *listing = NULL;
+    pixman_image_t *img;
+
+    start(f, true);
+    a = connect_client(f, 0);
+    b = connect_client(f, 1);
+    reply = qmp_test_client_command(a, "{\"execute\": \"cont\"}", &error);
+    g_assert_no_error(error);
+    assert_ok(reply);
+    g_clear_pointer(&reply, g_free);
+    shot = g_build_filename(f->outdir, "shot.png", NULL);
+    /* The pattern is complete and the guest only waits from then on, so
+     * any later frame must match it. */
+    wait_pattern(a, shot);
+
+    for (int i = 0; i < 100; i++) {
+        g_string_append_printf(batch, "{\"execute\": \"query-status\", \"id\": %d}\n", i);
+    }
+    {
+        g_autofree char *esc = qmp_test_escape(shot);
+
+        cmd = g_strdup_printf("{\"execute\": \"screendump\", \"arguments\": {\"filename\": "
+                              "\"%s\", \"format\": \"png\"}, \"id\": \"dump\"}\n", esc);
+    }
+    qmp_test_client_send_str(a, cmd, &error);
+    g_assert_no_error(error);
+    /* All 100 in one write: they reach the server together. */
+    qmp_test_client_send_str(b, batch->str, &error);
+    g_assert_no_error(error);
+
+    for (int i = 0; i < 100; i++) {
+        g_autofree char *line = qmp_test_client_read_reply(b, QMP_TEST_TIMEOUT_MS, &error);
+        g_autofree char *tail = g_strdup_printf(", \"id\": %d}\r\n", i);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        g_assert_true(qmp_test_line_has_member(line, "return"));
+        if (!g_str_has_suffix(line, tail)) {
+            g_error("reply %d out of order: %s", i, line);
+        }
+    }
+    reply = qmp_test_client_read_reply(a, QMP_TEST_TIMEOUT_MS, &error);
+    g_assert_no_error(error);
+    qmp_test_assert_line(reply, "{\"return\": {}, \"id\": \"dump\"}\r\n");
+    img = load_png(shot);
+    g_assert_cmpuint(count_mismatches(img, true), ==, 0);
+    pixman_image_unref(img);
+    /* Nothing more on b, nothing left behind in the directory. */
+    g_assert_true(qmp_test_client_is_quiet(b, 50));
+    listing = list_outdir(f);
+    g_assert_cmpstr(listing, ==, "shot.png");
+    stop(f, a);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -524,5 +590,7 @@ int main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/screendump/concurrent-and-cancel", Fixture, NULL, fixture_setup,
                test_concurrent_and_cancel, fixture_teardown);
+    g_test_add("/screendump/pipelined", Fixture, NULL, fixture_setup, test_pipelined,
+               fixture_teardown);
     return g_test_run();
 }
