@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -439,4 +440,20 @@ void qmp_test_assert_line_impl(const char *file, int line, const char *func,
     msg = g_strdup_printf("%s:\n     got \"%s\"\nexpected \"%s\"", expr, got_e,
                           expected_e);
     g_assertion_message(G_LOG_DOMAIN, file, line, func, msg);
+}
+
+void qmp_test_remove_tree(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    if (dir) {
+        while ((name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+
+            qmp_test_remove_tree(child);
+        }
+        g_dir_close(dir);
+    }
+    g_remove(path);
 }

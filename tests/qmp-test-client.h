@@ -95,3 +95,6 @@ char *qmp_test_escape(const char *s);
 void qmp_test_assert_line_impl(const char *file, int line, const char *func,
                                const char *expr, const char *got,
                                const char *expected);
+
+/* Removes @path and everything below it (a test's scratch directory). */
+void qmp_test_remove_tree(const char *path);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -273,22 +272,6 @@ static bool server_start(Fixture *f, const ServerOptions *opts)
     return true;
 }
 
-static void remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    if (dir) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        g_dir_close(dir);
-    }
-    g_remove(path);
-}
-
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
 }
@@ -317,7 +300,7 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
         g_clear_pointer(&f->socket[i], g_free);
     }
     if (f->tmpdir) {
-        remove_tree(f->tmpdir);
+        qmp_test_remove_tree(f->tmpdir);
         g_clear_pointer(&f->tmpdir, g_free);
     }
 }

@@ -133,22 +133,6 @@ static void stop(Fixture *f, QmpTestClient *c)
     g_clear_object(&f->proc);
 }
 
-static void remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    if (dir) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        g_dir_close(dir);
-    }
-    g_remove(path);
-}
-
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
 }
@@ -161,7 +145,7 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
         g_clear_object(&f->proc);
     }
     if (f->tmpdir) {
-        remove_tree(f->tmpdir);
+        qmp_test_remove_tree(f->tmpdir);
     }
     g_free(f->tmpdir);
     g_free(f->outdir);
