@@ -30,6 +30,8 @@ PACKAGES=(
     opensbi
     u-boot-qemu
     device-tree-compiler
+    # QEMU 7.2, the reference: the device-tree test compares with its virt board
+    qemu-system-misc
     # data files, translations and their validators
     libglib2.0-bin
     gettext
