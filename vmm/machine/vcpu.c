@@ -132,11 +132,13 @@ static gpointer ph_vcpu_thread(gpointer opaque)
             int64_t ns;
             bool wake;
 
-            /* Raise what fell due during the batch first: a line that
-             * rises kicks, and a raised one is in mip for the check. */
+            /* Measure first, then raise what fell due: a deadline seen as
+             * passed is then surely raised (and in mip for the check), so
+             * sleeping until a change is safe. Measuring after the update
+             * could see a deadline pass in between and sleep forever. */
+            ns = ph_vcpu_ns_until_timer(m);
             ph_clint_update(m->clint);
             ph_goldfish_rtc_poll(m->rtc);
-            ns = ph_vcpu_ns_until_timer(m);
             wake = r == PH_RV_RUN_WFI && ph_rv_cpu_wfi_should_wake(m->cpu);
             if (ns == 0) {
                 /* Due already and so raised: only a change can wake us. */
