@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "console.h"
+#include "input.h"
 #include "machine.h"
 #include "monitor-version.h"
 #include "monitor.h"
@@ -31,7 +32,8 @@ struct _PhApplication {
     gboolean start_paused;
     bool headless;
 
-    /* The guest (-bios / -kernel), or NULL: the window's placeholder. */
+    /* The guest (-bios / -kernel, else the built-in demo guest), or NULL
+     * with -M none: the window's placeholder. */
     PhMachineOptions machine_options;
     PhMachine *machine;
     /* The display console of the machine's framebuffer (screendump, the
@@ -78,7 +80,8 @@ static const GOptionEntry ph_application_options[] = {
     { "nographic", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Same as --headless, with the serial port on stdio"), NULL },
     { "machine", 'M', 0, G_OPTION_ARG_STRING, NULL,
-      N_("Machine type (only \"virt\")"), N_("TYPE") },
+      N_("Machine type: \"virt\" (the default), or \"none\" for no guest at all"),
+      N_("TYPE") },
     { "smp", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Number of CPUs (only 1)"), N_("N") },
     { "display-size", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -182,10 +185,14 @@ static bool ph_application_fail(GError **error, const char *fmt, ...)
     return false;
 }
 
+/* The demo guest built into the executable (app/porthole-guest.gresource.xml). */
+#define PH_DEMO_GUEST_RESOURCE "/io/github/porthole_vm/Porthole/guest/porthole-demo.bin"
+
 /*
  * The guest's options: checked here so that a mistake ends Porthole with
- * a message before anything starts, and the board built when there is
- * something to run (-bios or -kernel).
+ * a message before anything starts, and the board built.  Without -bios
+ * and -kernel the board runs the built-in demo guest; `-M none` (as on
+ * QEMU) makes no machine at all: only the monitor runs.
  */
 static bool ph_application_parse_machine(PhApplication *self, GVariantDict *options,
                                          GError **error)
@@ -194,6 +201,7 @@ static bool ph_application_parse_machine(PhApplication *self, GVariantDict *opti
     g_autofree char *machine = NULL, *smp = NULL, *mem = NULL, *display = NULL;
     g_autofree char *bios = NULL, *kernel = NULL, *initrd = NULL, *dtb = NULL;
     g_autofree char *append = NULL, *serial = NULL;
+    g_autoptr(GBytes) demo = NULL;
 
     g_variant_dict_lookup(options, "machine", "s", &machine);
     g_variant_dict_lookup(options, "smp", "s", &smp);
@@ -206,9 +214,17 @@ static bool ph_application_parse_machine(PhApplication *self, GVariantDict *opti
     g_variant_dict_lookup(options, "append", "s", &append);
     g_variant_dict_lookup(options, "serial", "s", &serial);
 
+    if (machine && (g_str_equal(machine, "none") || g_str_equal(machine, "type=none"))) {
+        if (bios || kernel) {
+            return ph_application_fail(error, _("machine 'none' has no CPU to run "
+                                                "-bios or -kernel"));
+        }
+        return true;
+    }
     if (machine && !g_str_equal(machine, "virt") && !g_str_has_prefix(machine, "virt,") &&
         !g_str_equal(machine, "type=virt") && !g_str_has_prefix(machine, "type=virt,")) {
-        return ph_application_fail(error, _("unsupported machine type '%s' (only 'virt')"),
+        return ph_application_fail(error,
+                                   _("unsupported machine type '%s' (only 'virt' or 'none')"),
                                    machine);
     }
     if (smp && !g_str_equal(smp, "1") && !g_str_equal(smp, "cpus=1")) {
@@ -234,15 +250,24 @@ static bool ph_application_parse_machine(PhApplication *self, GVariantDict *opti
     mo->append = append;
     /* -nographic / --headless: the console is the terminal, as on QEMU. */
     mo->serial = serial ? serial : self->headless ? "stdio" : NULL;
-    if (bios || kernel) {
-        self->machine = ph_machine_new(mo, error);
-        if (self->machine) {
-            self->console = ph_console_new(ph_machine_framebuffer(self->machine), 0);
+    if (!bios && !kernel) {
+        demo = g_resources_lookup_data(PH_DEMO_GUEST_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE,
+                                       error);
+        if (!demo) {
+            return false;
         }
+        mo->bios_data = g_bytes_get_data(demo, &mo->bios_size);
+        mo->bios_name = _("the demo guest");
+    }
+    self->machine = ph_machine_new(mo, error);
+    if (self->machine) {
+        self->console = ph_console_new(ph_machine_framebuffer(self->machine), 0);
+        ph_console_set_input(self->console, ph_machine_keyboard(self->machine),
+                             ph_machine_tablet(self->machine));
     }
     /* The machine copied what it keeps. */
     *mo = (PhMachineOptions){ 0 };
-    return !bios && !kernel ? true : self->machine != NULL;
+    return self->machine != NULL;
 }
 
 /*

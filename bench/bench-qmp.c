@@ -229,7 +229,8 @@ int main(int argc, char **argv)
     g_autofree char *q_sock = g_build_filename(dir, "qemu.sock", NULL);
     g_autofree char *q_spec = g_strdup_printf("unix:%s,server=on,wait=off", q_sock);
     g_autofree char *qemu = g_find_program_in_path("qemu-system-riscv64");
-    char *p_argv[] = { (char *)porthole, "--headless", "--qmp", p_sock, NULL };
+    /* Paused, as the QEMU reference (-S): the demo guest does not compete. */
+    char *p_argv[] = { (char *)porthole, "--headless", "-S", "--qmp", p_sock, NULL };
     char *q_argv[] = { qemu, "-M", "virt", "-S", "-display", "none", "-qmp", q_spec, NULL };
     double p_rtt[MAX_ROUNDS], p_tput[MAX_ROUNDS], q_rtt[MAX_ROUNDS], q_tput[MAX_ROUNDS];
     double pr, pt, qr, qt;

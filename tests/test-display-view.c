@@ -1,4 +1,4 @@
-/* Tests for ui/ph-display-view under X: the window shows the console's pixels, scaled, follows dirty rectangles, and the real porthole shows its guest's frame. */
+/* Tests for ui/ph-display-view under X: the window shows the console's pixels, scaled, follows dirty rectangles, and the real porthole shows its guest's frame (the default demo guest included). */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 
 #include "aio.h"
 #include "bus.h"
@@ -20,6 +21,8 @@
 #include "framebuffer.h"
 #include "ph-display-view.h"
 #include "ph-window.h"
+#include "ppm-reader.h"
+#include "qmp-test-client.h"
 
 #define BASE 0x40000000ull
 #define FB_W 320
@@ -593,6 +596,221 @@ static void test_porthole_shows_guest(void)
     g_rmdir(dir);
 }
 
+static void die_with_test(gpointer data)
+{
+    /* Even when an assertion aborts the test. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* A pixel of an XImage as 0xRRGGBB (24-bit TrueColor, as Xvfb's). */
+static uint32_t ximage_rgb(XImage *image, int x, int y)
+{
+    return (uint32_t)XGetPixel(image, x, y) & 0xffffffu;
+}
+
+static double channel_diff(uint32_t a, uint32_t b)
+{
+    double d = 0;
+
+    for (int shift = 0; shift < 24; shift += 8) {
+        d += fabs((double)((a >> shift) & 0xff) - (double)((b >> shift) & 0xff));
+    }
+    return d / 3;
+}
+
+/*
+ * Mean per-channel difference between the frame @img as the view would
+ * place it (top-left @ox, @oy, @scale) and the window image, on a grid of
+ * sample points; @shift moves the frame sample (a control that must be
+ * far worse when the window really shows this frame).
+ */
+static double window_vs_frame(XImage *image, pixman_image_t *img, double ox, double oy,
+                              double scale, int shift)
+{
+    int w = pixman_image_get_width(img), h = pixman_image_get_height(img);
+    int stride = pixman_image_get_stride(img) / 4;
+    const uint32_t *bits = pixman_image_get_data(img);
+    double sum = 0;
+    int n = 0;
+
+    for (int gy = 1; gy < 48; gy++) {
+        for (int gx = 1; gx < 64; gx++) {
+            int fx = gx * w / 64, fy = gy * h / 48;
+            int sx = MIN(fx + shift, w - 1);
+            int wx = (int)(ox + (fx + 0.5) * scale);
+            int wy = (int)(oy + (fy + 0.5) * scale);
+
+            if (wx < 0 || wy < 0 || wx >= image->width || wy >= image->height) {
+                return 255;
+            }
+            sum += channel_diff(ximage_rgb(image, wx, wy),
+                                bits[(size_t)fy * stride + sx] & 0xffffffu);
+            n++;
+        }
+    }
+    return sum / n;
+}
+
+/*
+ * `porthole` with no guest options boots the demo guest and shows it: the
+ * window, read back from the X server, matches the guest's screendump
+ * taken while it is paused (so both are the same frame).
+ */
+static void test_porthole_shows_default_guest(void)
+{
+    const char *bin = g_getenv("PORTHOLE_BIN");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = NULL, *socket = NULL, *qmp = NULL, *ppm = NULL, *cmd = NULL;
+    g_autofree char *reply = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(QmpTestClient) client = NULL;
+    pixman_image_t *frame;
+    Display *display;
+    Window window = None;
+    XImage *image;
+    bool exited = false;
+    unsigned long pid;
+    gint64 deadline;
+    int width, height, top, bottom, left, right, fw, fh;
+    double scale, ox, oy, best = 255, control;
+
+    g_assert_nonnull(bin);
+    dir = g_dir_make_tmp("ph-default-view-XXXXXX", &error);
+    g_assert_no_error(error);
+    socket = g_build_filename(dir, "qmp.sock", NULL);
+    qmp = g_strdup_printf("unix:%s,server=on,wait=off", socket);
+    ppm = g_build_filename(dir, "frame.ppm", NULL);
+
+    display = XOpenDisplay(NULL);
+    g_assert_nonnull(display);
+    XSetErrorHandler(ignore_x_error);
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_child_setup(launcher, die_with_test, NULL, NULL);
+    proc = g_subprocess_launcher_spawn(launcher, &error, bin, "--qmp", qmp, NULL);
+    g_assert_no_error(error);
+    pid = strtoul(g_subprocess_get_identifier(proc), NULL, 10);
+    g_subprocess_wait_async(proc, NULL, on_child_exited, &exited);
+
+    deadline = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
+    while (window == None && g_get_monotonic_time() < deadline) {
+        while (g_main_context_iteration(NULL, FALSE)) {
+        }
+        if (exited) {
+            g_error("porthole exited (wait status %#x) before showing a window",
+                    g_subprocess_get_status(proc));
+        }
+        window = find_window_of(display, pid);
+        if (window == None) {
+            g_usleep(100 * 1000);
+        }
+    }
+    g_assert_true(window != None);
+    /* Wide and low: the frame is scaled to the height, with black bars
+     * left and right; the top-left corner, above the other tests' windows. */
+    XMoveResizeWindow(display, window, 0, 0, 1000, 500);
+    XRaiseWindow(display, window);
+    XSync(display, False);
+
+    client = qmp_test_client_connect(socket, 20000, &error);
+    g_assert_no_error(error);
+    qmp_test_client_handshake(client, false, NULL, &error);
+    g_assert_no_error(error);
+    /* Past the boot screen, into the live scene. */
+    g_usleep(1500 * 1000);
+    reply = qmp_test_client_command(client, "{\"execute\": \"stop\"}", &error);
+    g_assert_no_error(error);
+    qmp_test_assert_line(reply, "{\"return\": {}}\r\n");
+    g_clear_pointer(&reply, g_free);
+    cmd = g_strdup_printf("{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\"}}",
+                          ppm);
+    reply = qmp_test_client_command(client, cmd, &error);
+    g_assert_no_error(error);
+    qmp_test_assert_line(reply, "{\"return\": {}}\r\n");
+    frame = ph_ppm_load(ppm, &error);
+    g_assert_no_error(error);
+    fw = pixman_image_get_width(frame);
+    fh = pixman_image_get_height(frame);
+    g_assert_cmpint(fw, ==, 1024);
+    g_assert_cmpint(fh, ==, 768);
+
+    /* The paused frame reaches the window at the next refresh (16 ms). */
+    g_usleep(500 * 1000);
+    XSync(display, False);
+    {
+        XWindowAttributes attributes;
+
+        g_assert_true(XGetWindowAttributes(display, window, &attributes));
+        width = attributes.width;
+        height = attributes.height;
+    }
+    image = XGetImage(display, window, 0, 0, (unsigned)width, (unsigned)height, AllPlanes,
+                      ZPixmap);
+    g_assert_nonnull(image);
+    /*
+     * Find the view: from a point in the left bar (black), its black
+     * extends up to the header bar and down to the window's bottom edge;
+     * along the middle row, from the left edge of the view to the right.
+     */
+    {
+        int bx = width / 20, my = height / 2;
+
+        g_assert_cmphex(ximage_rgb(image, bx, my), ==, 0);
+        top = my;
+        while (top > 0 && ximage_rgb(image, bx, top - 1) == 0) {
+            top--;
+        }
+        bottom = my;
+        while (bottom < height && ximage_rgb(image, bx, bottom) == 0) {
+            bottom++;
+        }
+        left = bx;
+        while (left > 0 && ximage_rgb(image, left - 1, my) == 0) {
+            left--;
+        }
+        right = width - 1 - bx;
+        g_assert_cmphex(ximage_rgb(image, right, my), ==, 0);
+        while (right < width && ximage_rgb(image, right, my) == 0) {
+            right++;
+        }
+    }
+    g_assert_cmpint(bottom - top, >, height / 2);
+    scale = MIN((double)(right - left) / fw, (double)(bottom - top) / fh);
+    ox = left + ((double)(right - left) - fw * scale) / 2;
+    oy = top + ((double)(bottom - top) - fh * scale) / 2;
+    /* The view centres on whole pixels: allow for its rounding. */
+    for (int dx = -1; dx <= 1; dx++) {
+        for (int dy = 0; dy <= 1; dy++) {
+            best = MIN(best, window_vs_frame(image, frame, floor(ox) + dx, floor(oy) + dy,
+                                             scale, 0));
+        }
+    }
+    control = window_vs_frame(image, frame, floor(ox), floor(oy), scale, 24);
+    g_test_message("window %dx%d, view %d,%d-%d,%d, scale %.3f: mean difference %.2f "
+                   "(shifted frame: %.2f)", width, height, left, top, right, bottom, scale,
+                   best, control);
+    /* Scaling blends neighbours; the frame itself is within a few levels. */
+    g_assert_cmpfloat(best, <, 8.0);
+    g_assert_cmpfloat(control, >, best * 2);
+    XDestroyImage(image);
+    pixman_image_unref(frame);
+
+    g_subprocess_send_signal(proc, SIGTERM);
+    deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    while (!exited) {
+        g_main_context_iteration(NULL, FALSE);
+        if (g_get_monotonic_time() > deadline) {
+            g_subprocess_force_exit(proc);
+            g_error("porthole did not exit within 10 s of SIGTERM");
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_true(g_subprocess_get_if_exited(proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+    XCloseDisplay(display);
+    qmp_test_remove_tree(dir);
+}
+
 int main(int argc, char *argv[])
 {
     g_setenv("LC_ALL", "C", TRUE);
@@ -613,6 +831,8 @@ int main(int argc, char *argv[])
                fixture_set_up, test_console_freed_first, fixture_tear_down);
     g_test_add_func("/ui/display-view/view-alone", test_view_alone);
     g_test_add_func("/ui/display-view/porthole-shows-guest", test_porthole_shows_guest);
+    g_test_add_func("/ui/display-view/porthole-shows-default-guest",
+                    test_porthole_shows_default_guest);
 
     int ret = g_test_run();
     ph_aio_shutdown();

@@ -50,6 +50,14 @@
 typedef struct PhMachineOptions {
     uint64_t ram_size;        /* bytes; 0 = 128 MiB */
     const char *bios;         /* a path, "none", or NULL (the default) */
+    /*
+     * With @bios and @kernel both NULL: firmware already in memory (raw or
+     * ELF, as -bios takes it), copied by ph_machine_new(), and named
+     * @bios_name in messages.  The application's built-in demo guest.
+     */
+    const void *bios_data;
+    size_t bios_size;
+    const char *bios_name;
     const char *kernel;       /* NULL: none */
     const char *initrd;
     const char *append;       /* /chosen/bootargs */
@@ -115,6 +123,20 @@ bool ph_machine_read_phys(PhMachine *m, uint64_t addr, void *buf, size_t len,
 /* The same through the hart's current address translation. */
 bool ph_machine_read_virt(PhMachine *m, uint64_t vaddr, void *buf, size_t len,
                           GError **error);
+/*
+ * As QEMU's pmemsave reads: RAM and ROM bytes as they are, and zeros for
+ * everything else (holes, and device registers, which are not read: a
+ * dump must not have side effects).  Never fails; the range may wrap.
+ */
+void ph_machine_dump_phys(PhMachine *m, uint64_t addr, void *buf, size_t len);
+
+/*
+ * The machine that ph_machine_start() last started and that is not freed
+ * yet, or NULL: what the monitor's memory commands read (QEMU's
+ * current_machine).  Main thread.
+ */
+PhMachine *ph_machine_current(void);
+
 /* `info mtree` in QEMU's layout. */
 char *ph_machine_mtree_text(PhMachine *m);
 

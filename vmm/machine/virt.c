@@ -14,6 +14,9 @@
 #define PH_FW_DYNAMIC_VERSION 2
 #define PH_FW_DYNAMIC_NEXT_MODE_S 1
 
+/* See ph_machine_current(). */
+static PhMachine *ph_current_machine;
+
 static uint64_t ph_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) & ~(a - 1);
@@ -370,6 +373,13 @@ static bool ph_virt_load_images(PhMachine *m, GError **error)
             return false;
         }
         firmware_end = m->bios.high;
+    } else if (!bios && !m->opts.kernel && m->opts.bios_data) {
+        if (!ph_loader_load_data(m->opts.bios_name ? m->opts.bios_name : "firmware",
+                                 m->opts.bios_data, m->opts.bios_size, PH_VIRT_DRAM_BASE,
+                                 PH_VIRT_DRAM_BASE, m->ram_size, &m->bios, error)) {
+            return false;
+        }
+        firmware_end = m->bios.high;
     }
     m->start_addr = PH_VIRT_DRAM_BASE;
 
@@ -460,6 +470,9 @@ PhMachine *ph_machine_new(const PhMachineOptions *opts, GError **error)
 
     m->opts.ram_size = opts->ram_size;
     m->opts.bios = g_strdup(opts->bios);
+    m->opts.bios_data = opts->bios_data ? g_memdup2(opts->bios_data, opts->bios_size) : NULL;
+    m->opts.bios_size = opts->bios_data ? opts->bios_size : 0;
+    m->opts.bios_name = g_strdup(opts->bios_name);
     m->opts.kernel = g_strdup(opts->kernel);
     m->opts.initrd = g_strdup(opts->initrd);
     m->opts.append = g_strdup(opts->append);
@@ -558,6 +571,9 @@ void ph_machine_free(PhMachine *m)
     if (!m) {
         return;
     }
+    if (ph_current_machine == m) {
+        ph_current_machine = NULL;
+    }
     ph_vcpu_stop(m);
     g_clear_pointer(&m->serial, ph_serial_free);
     g_clear_pointer(&m->htif, ph_htif_free);
@@ -579,6 +595,8 @@ void ph_machine_free(PhMachine *m)
     g_free(m->fdt);
     ph_vcpu_cleanup(m);
     g_free((char *)m->opts.bios);
+    g_free((void *)m->opts.bios_data);
+    g_free((char *)m->opts.bios_name);
     g_free((char *)m->opts.kernel);
     g_free((char *)m->opts.initrd);
     g_free((char *)m->opts.append);
@@ -587,12 +605,21 @@ void ph_machine_free(PhMachine *m)
     g_free(m);
 }
 
+PhMachine *ph_machine_current(void)
+{
+    return ph_current_machine;
+}
+
 bool ph_machine_start(PhMachine *m, GError **error)
 {
     if (!ph_serial_start(m->serial, error)) {
         return false;
     }
-    return ph_vcpu_start(m, ph_vm_get_runstate() == PH_RUN_STATE_RUNNING, error);
+    if (!ph_vcpu_start(m, ph_vm_get_runstate() == PH_RUN_STATE_RUNNING, error)) {
+        return false;
+    }
+    ph_current_machine = m;
+    return true;
 }
 
 int ph_machine_exit_status(PhMachine *m)
@@ -656,6 +683,23 @@ bool ph_machine_read_phys(PhMachine *m, uint64_t addr, void *buf, size_t len,
         return false;
     }
     return true;
+}
+
+void ph_machine_dump_phys(PhMachine *m, uint64_t addr, void *buf, size_t len)
+{
+    uint8_t *dst = buf;
+
+    while (len) {
+        uint64_t in_page = PH_PAGE_SIZE - (addr & (PH_PAGE_SIZE - 1));
+        size_t chunk = (size_t)MIN((uint64_t)len, in_page);
+
+        if (!ph_bus_dma_read(m->bus, addr, dst, chunk)) {
+            memset(dst, 0, chunk);
+        }
+        dst += chunk;
+        len -= chunk;
+        addr += chunk;   /* wraps at 2^64, as the address space does */
+    }
 }
 
 bool ph_machine_read_virt(PhMachine *m, uint64_t vaddr, void *buf, size_t len,
