@@ -293,6 +293,12 @@ static void test_screendump_is_framebuffer(Fixture *f, gconstpointer data)
     command_ok(f, "{\"execute\": \"cont\"}");
 }
 
+/* For g_ptr_array_sort(), which passes pointers to the elements. */
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Runs @command and returns its reply line. */
 static char *command(Fixture *f, const char *line)
 {
@@ -384,7 +390,7 @@ static void test_memory_commands(Fixture *f, gconstpointer data)
         while ((name = g_dir_read_name(d))) {
             g_ptr_array_add(sorted, g_strdup(name));
         }
-        g_ptr_array_sort(sorted, (GCompareFunc)(void (*)(void))g_strcmp0);
+        g_ptr_array_sort(sorted, compare_names);
         for (guint i = 0; i < sorted->len; i++) {
             g_string_append_printf(names, "%s ", (char *)sorted->pdata[i]);
         }
