@@ -1,4 +1,4 @@
-/* QMP screendump on porthole --headless: a guest that draws a known pattern, PPM and PNG, errors, temp files. */
+/* QMP screendump on porthole --headless: a guest that draws a known pattern, PPM and PNG, errors, temp files, disconnects, the stall probe. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <png.h>
 
 #include "ppm-reader.h"
@@ -54,8 +55,9 @@ static void child_setup(gpointer data)
 }
 
 /* Starts porthole --headless -S with two QMP sockets; with the drawing
- * guest when @with_machine. */
-static void start(Fixture *f, bool with_machine)
+ * guest when @with_machine, with --display-size @size unless NULL, and
+ * with PORTHOLE_STALL_PROBE=1 when @probe_env. */
+static void start_full(Fixture *f, bool with_machine, const char *size, bool probe_env)
 {
     const char *bin = g_getenv("PORTHOLE_BIN");
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -86,6 +88,14 @@ static void start(Fixture *f, bool with_machine)
         g_ptr_array_add(argv, g_strdup("none"));
         g_ptr_array_add(argv, g_strdup("-kernel"));
         g_ptr_array_add(argv, g_strdup(image));
+    } else {
+        /* As QEMU's -M none: no board, so no console (else the demo guest). */
+        g_ptr_array_add(argv, g_strdup("-M"));
+        g_ptr_array_add(argv, g_strdup("none"));
+    }
+    if (size) {
+        g_ptr_array_add(argv, g_strdup("--display-size"));
+        g_ptr_array_add(argv, g_strdup(size));
     }
     for (int i = 0; i < 2; i++) {
         f->socket[i] = g_strdup_printf("%s/qmp-%d.sock", f->tmpdir, i);
@@ -98,8 +108,18 @@ static void start(Fixture *f, bool with_machine)
     g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
     g_subprocess_launcher_unsetenv(launcher, "DISPLAY");
     g_subprocess_launcher_unsetenv(launcher, "WAYLAND_DISPLAY");
+    if (probe_env) {
+        g_subprocess_launcher_setenv(launcher, "PORTHOLE_STALL_PROBE", "1", TRUE);
+    } else {
+        g_subprocess_launcher_unsetenv(launcher, "PORTHOLE_STALL_PROBE");
+    }
     f->proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &error);
     g_assert_no_error(error);
+}
+
+static void start(Fixture *f, bool with_machine)
+{
+    start_full(f, with_machine, NULL, false);
 }
 
 static QmpTestClient *connect_client(Fixture *f, int i)
@@ -563,6 +583,240 @@ static void test_pipelined(Fixture *f, gconstpointer data)
     stop(f, a);
 }
 
+/* True when the output directory holds a name starting with @prefix. */
+static bool outdir_has_prefix(Fixture *f, const char *prefix)
+{
+    GDir *dir = g_dir_open(f->outdir, 0, NULL);
+    const char *name;
+    bool found = false;
+
+    g_assert_nonnull(dir);
+    while (!found && (name = g_dir_read_name(dir))) {
+        found = g_str_has_prefix(name, prefix);
+    }
+    g_dir_close(dir);
+    return found;
+}
+
+/*
+ * A client that goes away while its screendump is being written: the
+ * dump stops, the temporary file is removed, no target file appears,
+ * the other session is still served and porthole quits cleanly (under
+ * the sanitizers: without a leak).
+ *
+ * To close the socket for sure in the middle of the dump, porthole is
+ * frozen (SIGSTOP) as soon as the temporary file shows up, the client
+ * closes, and porthole is let go.  The dump then notices the closed
+ * session at the end of its current slice (well under a millisecond).
+ * Should the dump still have been in its very last slice, the file is
+ * complete and the attempt is made again.
+ */
+static void test_disconnect_mid_dump(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) b = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *reply = NULL, *listing = NULL;
+    GPid pid;
+    bool cancelled = false;
+
+    /* A big display and PNG: the dump takes tens of milliseconds. */
+    start_full(f, true, "1920x1080", false);
+    b = connect_client(f, 1);
+    reply = qmp_test_client_command(b, "{\"execute\": \"cont\"}", &error);
+    g_assert_no_error(error);
+    assert_ok(reply);
+    pid = (GPid)g_ascii_strtoll(g_subprocess_get_identifier(f->proc), NULL, 10);
+    g_assert_cmpint(pid, >, 0);
+
+    for (int attempt = 0; attempt < 10 && !cancelled; attempt++) {
+        g_autoptr(QmpTestClient) a = connect_client(f, 0);
+        g_autofree char *name = g_strdup_printf("shot%d.png", attempt);
+        g_autofree char *tmp_prefix = g_strdup_printf(".%s.", name);
+        g_autofree char *path = g_build_filename(f->outdir, name, NULL);
+        g_autofree char *esc = qmp_test_escape(path);
+        g_autofree char *cmd = g_strdup_printf(
+            "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", "
+            "\"format\": \"png\"}}\n", esc);
+        gint64 deadline = g_get_monotonic_time() + 30 * G_TIME_SPAN_SECOND;
+        bool seen = false;
+
+        qmp_test_client_send_str(a, cmd, &error);
+        g_assert_no_error(error);
+        while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+            if (outdir_has_prefix(f, tmp_prefix)) {
+                g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
+                seen = true;
+                break;
+            }
+            g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+            g_usleep(100);
+        }
+        if (seen && g_file_test(path, G_FILE_TEST_EXISTS)) {
+            /* Finished between the look and the stop. */
+            seen = false;
+        }
+        /* The client goes away; porthole sees it once it runs again. */
+        g_clear_pointer(&a, qmp_test_client_free);
+        if (seen) {
+            g_assert_cmpint(kill(pid, SIGCONT), ==, 0);
+        }
+
+        /* The dispatcher runs one in-band command at a time: this reply
+         * comes once the screendump is over. */
+        g_clear_pointer(&reply, g_free);
+        reply = qmp_test_client_command(b, "{\"execute\": \"query-status\"}", &error);
+        g_assert_no_error(error);
+        g_assert_true(qmp_test_line_has_member(reply, "return"));
+
+        g_clear_pointer(&listing, g_free);
+        listing = list_outdir(f);
+        if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+            /* Cancelled: nothing at all of this dump is left. */
+            g_assert_true(seen);
+            g_assert_false(outdir_has_prefix(f, tmp_prefix));
+            cancelled = true;
+        } else {
+            /* It got through: the file must then be whole, and the
+             * temporary one gone. */
+            pixman_image_t *img = load_png(path);
+
+            g_assert_cmpint(pixman_image_get_width(img), ==, 1920);
+            g_assert_cmpint(pixman_image_get_height(img), ==, 1080);
+            pixman_image_unref(img);
+            g_assert_false(outdir_has_prefix(f, tmp_prefix));
+            g_test_message("attempt %d: the dump completed before the client left",
+                           attempt);
+        }
+    }
+    g_assert_true(cancelled);
+    /* Only the completed files of earlier attempts, if any. */
+    g_assert_null(strstr(listing, ".shot"));
+
+    /* Still answering, and a clean exit. */
+    g_clear_pointer(&reply, g_free);
+    {
+        g_autofree char *after = g_build_filename(f->outdir, "after.ppm", NULL);
+
+        reply = screendump(b, after, NULL);
+    }
+    assert_ok(reply);
+    stop(f, b);
+}
+
+/* The member @name of a {"return": {...}} reply, as an integer. */
+static gint64 return_member(const char *reply, const char *name)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    JsonObject *ret;
+
+    json_parser_load_from_data(parser, reply, -1, &error);
+    g_assert_no_error(error);
+    ret = json_object_get_object_member(json_node_get_object(json_parser_get_root(parser)),
+                                        "return");
+    g_assert_nonnull(ret);
+    g_assert_true(json_object_has_member(ret, name));
+    return json_object_get_int_member(ret, name);
+}
+
+#define PROBE_OFF_ERROR                                                                 \
+    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"The main-loop stall probe "  \
+    "is not running: start it with x-main-loop-stall-probe or "                         \
+    "PORTHOLE_STALL_PROBE=1\"}}\r\n"
+
+/* Reads the probe and checks the figures are sane: ticks came, about one a
+ * millisecond, and no stall longer than the window. */
+static void check_probe(QmpTestClient *c, gint64 window_us, gint64 *stall_us)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *reply = qmp_test_client_command(
+        c, "{\"execute\": \"x-query-main-loop-stall\"}", &error);
+    gint64 ticks, stall, busy;
+
+    g_assert_no_error(error);
+    ticks = return_member(reply, "ticks");
+    stall = return_member(reply, "max-stall-us");
+    busy = return_member(reply, "max-busy-us");
+    g_test_message("probe: %" G_GINT64_FORMAT " ticks, max stall %" G_GINT64_FORMAT
+                   " us, max busy %" G_GINT64_FORMAT " us", ticks, stall, busy);
+    /* A loaded host delays ticks, but one of them must have come; never
+     * more than one per millisecond of wall time. */
+    g_assert_cmpint(ticks, >=, 1);
+    g_assert_cmpint(ticks, <=, window_us / 1000 + 1);
+    g_assert_cmpint(stall, >=, 0);
+    g_assert_cmpint(stall, <=, window_us);
+    g_assert_cmpint(busy, >=, 0);
+    g_assert_cmpint(busy, <=, window_us);
+    if (stall_us) {
+        *stall_us = stall;
+    }
+}
+
+static void test_stall_probe(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) c = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    char *reply;
+    gint64 t0;
+
+    start(f, true);
+    c = connect_client(f, 0);
+
+    /* Off unless asked for. */
+    reply = qmp_test_client_command(c, "{\"execute\": \"x-query-main-loop-stall\"}", &error);
+    g_assert_no_error(error);
+    qmp_test_assert_line(reply, PROBE_OFF_ERROR);
+    g_free(reply);
+
+    t0 = g_get_monotonic_time();
+    reply = qmp_test_client_command(
+        c, "{\"execute\": \"x-main-loop-stall-probe\", \"arguments\": {\"enable\": true}}",
+        &error);
+    g_assert_no_error(error);
+    assert_ok(reply);
+    g_free(reply);
+    g_usleep(100 * 1000);
+    check_probe(c, g_get_monotonic_time() - t0, NULL);
+
+    /* Reading reset it; a screendump in between is seen by the probe. */
+    t0 = g_get_monotonic_time();
+    path = g_build_filename(f->outdir, "x.png", NULL);
+    reply = screendump(c, path, ", \"format\": \"png\"");
+    assert_ok(reply);
+    g_free(reply);
+    g_usleep(20 * 1000);
+    check_probe(c, g_get_monotonic_time() - t0, NULL);
+
+    /* Stopped: the error again; stopping twice is fine. */
+    for (int i = 0; i < 2; i++) {
+        reply = qmp_test_client_command(
+            c, "{\"execute\": \"x-main-loop-stall-probe\", \"arguments\": {\"enable\": false}}",
+            &error);
+        g_assert_no_error(error);
+        assert_ok(reply);
+        g_free(reply);
+    }
+    reply = qmp_test_client_command(c, "{\"execute\": \"x-query-main-loop-stall\"}", &error);
+    g_assert_no_error(error);
+    qmp_test_assert_line(reply, PROBE_OFF_ERROR);
+    g_free(reply);
+    stop(f, c);
+}
+
+/* PORTHOLE_STALL_PROBE=1 starts the probe with porthole. */
+static void test_stall_probe_env(Fixture *f, gconstpointer data)
+{
+    g_autoptr(QmpTestClient) c = NULL;
+    gint64 t0 = g_get_monotonic_time();
+
+    start_full(f, false, NULL, true);
+    c = connect_client(f, 0);
+    g_usleep(50 * 1000);
+    check_probe(c, g_get_monotonic_time() - t0, NULL);
+    stop(f, c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -576,5 +830,11 @@ int main(int argc, char **argv)
                test_concurrent_and_cancel, fixture_teardown);
     g_test_add("/screendump/pipelined", Fixture, NULL, fixture_setup, test_pipelined,
                fixture_teardown);
+    g_test_add("/screendump/disconnect-mid-dump", Fixture, NULL, fixture_setup,
+               test_disconnect_mid_dump, fixture_teardown);
+    g_test_add("/screendump/stall-probe", Fixture, NULL, fixture_setup, test_stall_probe,
+               fixture_teardown);
+    g_test_add("/screendump/stall-probe-env", Fixture, NULL, fixture_setup,
+               test_stall_probe_env, fixture_teardown);
     return g_test_run();
 }
