@@ -20,6 +20,7 @@ PACKAGES=(
     libgtk-3-dev
     libjson-glib-dev
     libx11-dev
+    libxtst-dev
     libfdt-dev
     libpixman-1-dev
     libpng-dev

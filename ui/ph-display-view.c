@@ -4,6 +4,9 @@
 #include "ph-display-view.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "input.h"
 
 struct _PhDisplayView {
     GtkDrawingArea parent_instance;
@@ -21,6 +24,16 @@ struct _PhDisplayView {
     /* Surface rectangles reported changed and not yet drawn: cairo is told
      * about them (mark_dirty) right before the next paint. */
     cairo_region_t *pending;
+
+    /*
+     * Input forwarded to the console's keyboard and tablet.  The keys and
+     * buttons the guest was told are down, so that losing the focus
+     * releases them (else one stays stuck down in the guest), and the
+     * smooth-scroll distance not yet sent as whole wheel steps.
+     */
+    guint8 keys_down[(PH_INPUT_KEY_MAX + 1 + 7) / 8];
+    guint buttons_down;           /* bit n: PhInputButton n */
+    double scroll_rest;
 };
 
 G_DEFINE_FINAL_TYPE(PhDisplayView, ph_display_view, GTK_TYPE_DRAWING_AREA)
@@ -212,6 +225,214 @@ static gboolean ph_display_view_draw(GtkWidget *widget, cairo_t *cr)
     return TRUE;
 }
 
+/* ---- input: keyboard and pointer to the guest ---- */
+
+/* The console input goes to, or NULL when there is none to show. */
+static PhConsole *ph_display_view_input_console(PhDisplayView *self)
+{
+    return ph_display_view_has_live_surface(self) ? self->console : NULL;
+}
+
+/*
+ * The tablet position of widget point (@wx, @wy): the surface pixel under
+ * it, clamped to the surface, so that motion over the black bars holds the
+ * pointer at the nearest edge.  False when nothing is shown.
+ */
+static gboolean ph_display_view_to_abs(PhDisplayView *self, double wx, double wy,
+                                       unsigned *ax, unsigned *ay)
+{
+    double ox, oy, s, fx, fy;
+    int sw, sh;
+
+    if (!ph_display_view_get_image_rect(self, &ox, &oy, &s) || !(s > 0)) {
+        return FALSE;
+    }
+    sw = cairo_image_surface_get_width(self->surface);
+    sh = cairo_image_surface_get_height(self->surface);
+    /* Clamped as doubles first: the cast of an out-of-range double is UB. */
+    fx = CLAMP(floor((wx - ox) / s), 0.0, (double)MAX(sw - 1, 0));
+    fy = CLAMP(floor((wy - oy) / s), 0.0, (double)MAX(sh - 1, 0));
+    *ax = ph_input_abs_from_pixel((int)fx, sw);
+    *ay = ph_input_abs_from_pixel((int)fy, sh);
+    return TRUE;
+}
+
+static void ph_display_view_send_motion(PhDisplayView *self, PhConsole *con, double wx,
+                                        double wy)
+{
+    unsigned ax, ay;
+
+    if (ph_display_view_to_abs(self, wx, wy, &ax, &ay)) {
+        ph_input_send_abs(con, PH_INPUT_AXIS_X, ax);
+        ph_input_send_abs(con, PH_INPUT_AXIS_Y, ay);
+    }
+}
+
+/* GDK's hardware keycode is the evdev code + 8 on X11 and on Wayland. */
+static gboolean ph_display_view_linux_key(GdkEventKey *event, unsigned *code)
+{
+    if (event->hardware_keycode <= 8 || event->hardware_keycode - 8u > PH_INPUT_KEY_MAX) {
+        return FALSE;
+    }
+    *code = event->hardware_keycode - 8u;
+    return TRUE;
+}
+
+static gboolean ph_display_view_key_event(GtkWidget *widget, GdkEventKey *event)
+{
+    PhDisplayView *self = PH_DISPLAY_VIEW(widget);
+    PhConsole *con = ph_display_view_input_console(self);
+    gboolean down = event->type == GDK_KEY_PRESS;
+    unsigned code;
+
+    if (!con || !ph_display_view_linux_key(event, &code)) {
+        return FALSE;
+    }
+    if (down) {
+        self->keys_down[code / 8] |= (guint8)(1u << (code % 8));
+    } else {
+        self->keys_down[code / 8] &= (guint8)~(1u << (code % 8));
+    }
+    /* A repeated press goes out as another press, as QEMU's GTK UI. */
+    ph_input_send_key(con, code, down);
+    ph_input_sync();
+    return TRUE;
+}
+
+static gboolean ph_display_view_motion(GtkWidget *widget, GdkEventMotion *event)
+{
+    PhDisplayView *self = PH_DISPLAY_VIEW(widget);
+    PhConsole *con = ph_display_view_input_console(self);
+
+    if (con) {
+        ph_display_view_send_motion(self, con, event->x, event->y);
+        ph_input_sync();
+    }
+    return FALSE;
+}
+
+static gboolean ph_display_view_button_map(guint gdk_button, PhInputButton *button)
+{
+    switch (gdk_button) {
+    case 1:
+        *button = PH_INPUT_BUTTON_LEFT;
+        return TRUE;
+    case 2:
+        *button = PH_INPUT_BUTTON_MIDDLE;
+        return TRUE;
+    case 3:
+        *button = PH_INPUT_BUTTON_RIGHT;
+        return TRUE;
+    case 8:
+        *button = PH_INPUT_BUTTON_SIDE;
+        return TRUE;
+    case 9:
+        *button = PH_INPUT_BUTTON_EXTRA;
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static gboolean ph_display_view_button_event(GtkWidget *widget, GdkEventButton *event)
+{
+    PhDisplayView *self = PH_DISPLAY_VIEW(widget);
+    PhConsole *con = ph_display_view_input_console(self);
+    gboolean down = event->type == GDK_BUTTON_PRESS;
+    PhInputButton button;
+
+    if (event->type == GDK_BUTTON_PRESS) {
+        gtk_widget_grab_focus(widget);
+    } else if (event->type != GDK_BUTTON_RELEASE) {
+        /* GDK_2BUTTON_PRESS and the like come on top of the plain presses. */
+        return TRUE;
+    }
+    if (!con || !ph_display_view_button_map(event->button, &button)) {
+        return TRUE;
+    }
+    /* Where the click is, first: no motion event may have come before. */
+    ph_display_view_send_motion(self, con, event->x, event->y);
+    if (down) {
+        self->buttons_down |= 1u << button;
+    } else {
+        self->buttons_down &= ~(1u << button);
+    }
+    ph_input_send_button(con, button, down);
+    ph_input_sync();
+    return TRUE;
+}
+
+static gboolean ph_display_view_scroll(GtkWidget *widget, GdkEventScroll *event)
+{
+    PhDisplayView *self = PH_DISPLAY_VIEW(widget);
+    PhConsole *con = ph_display_view_input_console(self);
+    int steps = 0;
+
+    if (!con) {
+        return FALSE;
+    }
+    switch (event->direction) {
+    case GDK_SCROLL_UP:
+        steps = 1;
+        break;
+    case GDK_SCROLL_DOWN:
+        steps = -1;
+        break;
+    case GDK_SCROLL_SMOOTH:
+        /* Whole steps only; the rest waits for the next event.  Positive
+         * delta_y is towards the user, the wheel's negative direction. */
+        self->scroll_rest += CLAMP(event->delta_y, -1000.0, 1000.0);
+        while (self->scroll_rest >= 1.0) {
+            self->scroll_rest -= 1.0;
+            steps--;
+        }
+        while (self->scroll_rest <= -1.0) {
+            self->scroll_rest += 1.0;
+            steps++;
+        }
+        break;
+    default:
+        /* QEMU 7.2's tablet has no horizontal wheel. */
+        return TRUE;
+    }
+    if (steps) {
+        ph_display_view_send_motion(self, con, event->x, event->y);
+        ph_input_send_wheel(con, steps);
+        ph_input_sync();
+    }
+    return TRUE;
+}
+
+/* Everything the guest was told is held goes up. */
+static void ph_display_view_release_all(PhDisplayView *self)
+{
+    PhConsole *con = ph_display_view_input_console(self);
+
+    for (unsigned code = 0; code <= PH_INPUT_KEY_MAX; code++) {
+        if (self->keys_down[code / 8] & (1u << (code % 8))) {
+            if (con) {
+                ph_input_send_key(con, code, FALSE);
+            }
+        }
+    }
+    for (unsigned b = 0; b < PH_INPUT_BUTTON__MAX; b++) {
+        if (con && (self->buttons_down & (1u << b))) {
+            ph_input_send_button(con, (PhInputButton)b, FALSE);
+        }
+    }
+    memset(self->keys_down, 0, sizeof(self->keys_down));
+    self->buttons_down = 0;
+    if (con) {
+        ph_input_sync();
+    }
+}
+
+static gboolean ph_display_view_focus_out(GtkWidget *widget, GdkEventFocus *event)
+{
+    ph_display_view_release_all(PH_DISPLAY_VIEW(widget));
+    return FALSE;
+}
+
 static void ph_display_view_dispose(GObject *object)
 {
     PhDisplayView *self = PH_DISPLAY_VIEW(object);
@@ -238,6 +459,13 @@ static void ph_display_view_class_init(PhDisplayViewClass *klass)
     object_class->dispose = ph_display_view_dispose;
     object_class->finalize = ph_display_view_finalize;
     widget_class->draw = ph_display_view_draw;
+    widget_class->key_press_event = ph_display_view_key_event;
+    widget_class->key_release_event = ph_display_view_key_event;
+    widget_class->motion_notify_event = ph_display_view_motion;
+    widget_class->button_press_event = ph_display_view_button_event;
+    widget_class->button_release_event = ph_display_view_button_event;
+    widget_class->scroll_event = ph_display_view_scroll;
+    widget_class->focus_out_event = ph_display_view_focus_out;
     gtk_widget_class_set_css_name(widget_class, "ph-display-view");
 }
 
@@ -248,6 +476,13 @@ static void ph_display_view_init(PhDisplayView *self)
     self->pending = cairo_region_create();
     gtk_widget_set_hexpand(GTK_WIDGET(self), TRUE);
     gtk_widget_set_vexpand(GTK_WIDGET(self), TRUE);
+    /* Keys go to the focus widget: a click on the view gives it the focus. */
+    gtk_widget_set_can_focus(GTK_WIDGET(self), TRUE);
+    gtk_widget_add_events(GTK_WIDGET(self),
+                          GDK_POINTER_MOTION_MASK | GDK_BUTTON_PRESS_MASK |
+                              GDK_BUTTON_RELEASE_MASK | GDK_SCROLL_MASK |
+                              GDK_SMOOTH_SCROLL_MASK | GDK_KEY_PRESS_MASK |
+                              GDK_KEY_RELEASE_MASK | GDK_FOCUS_CHANGE_MASK);
 }
 
 GtkWidget *ph_display_view_new(void)
