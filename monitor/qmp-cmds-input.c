@@ -41,28 +41,49 @@ typedef struct {
     int64_t value;
 } ParsedEvent;
 
+/* A union's members: its tag and its variant. */
+static const char *const union_members[] = { "type", "data", NULL };
+
+/*
+ * The head of a union, read as QEMU's visitor reads it: @node must be an
+ * object with a "type" out of @kinds (its index in *@kind) and a "data"
+ * (*@data, named by *@data_path, which must live while the data is
+ * parsed).  Returns the object for the caller's final check against
+ * union_members once the data is parsed; NULL and @error otherwise.
+ */
+static JsonObject *parse_union_head(const QapiInputPath *path, JsonNode *node,
+                                    const char *const *kinds, int n_kinds, int *kind,
+                                    QapiInputPath *data_path, JsonNode **data,
+                                    GError **error)
+{
+    JsonObject *obj = qapi_input_object(path, node, error);
+    JsonNode *member;
+
+    if (!obj) {
+        return NULL;
+    }
+    *data_path = (QapiInputPath){ path, "type", 0 };
+    member = qapi_input_required(data_path, obj, error);
+    if (!member || !qapi_input_enum(data_path, member, kinds, n_kinds, kind, error)) {
+        return NULL;
+    }
+    data_path->name = "data";
+    *data = qapi_input_required(data_path, obj, error);
+    return *data ? obj : NULL;
+}
+
 /* A KeyValue, as the QKeyCode QEMU turns it into. */
 static bool parse_key_value(const QapiInputPath *path, JsonNode *node, int *qcode,
                             GError **error)
 {
-    static const char *const members[] = { "type", "data", NULL };
-    QapiInputPath mpath = { path, NULL, 0 };
-    JsonObject *obj = qapi_input_object(path, node, error);
+    QapiInputPath mpath;
     JsonNode *member;
     int kind;
+    JsonObject *obj = parse_union_head(path, node, key_value_kinds,
+                                       G_N_ELEMENTS(key_value_kinds), &kind, &mpath,
+                                       &member, error);
 
     if (!obj) {
-        return false;
-    }
-    mpath.name = "type";
-    member = qapi_input_required(&mpath, obj, error);
-    if (!member || !qapi_input_enum(&mpath, member, key_value_kinds,
-                                    G_N_ELEMENTS(key_value_kinds), &kind, error)) {
-        return false;
-    }
-    mpath.name = "data";
-    member = qapi_input_required(&mpath, obj, error);
-    if (!member) {
         return false;
     }
     if (kind == KEY_VALUE_NUMBER) {
@@ -80,7 +101,7 @@ static bool parse_key_value(const QapiInputPath *path, JsonNode *node, int *qcod
         }
         *qcode = (int)q;
     }
-    return qapi_input_check_members(path, obj, members, error);
+    return qapi_input_check_members(path, obj, union_members, error);
 }
 
 /* The "data" of an event: InputKeyEvent, InputBtnEvent or InputMoveEvent. */
@@ -148,28 +169,21 @@ static bool parse_event_data(const QapiInputPath *path, JsonNode *node, ParsedEv
 static bool parse_event(const QapiInputPath *path, JsonNode *node, ParsedEvent *ev,
                         GError **error)
 {
-    static const char *const members[] = { "type", "data", NULL };
-    QapiInputPath mpath = { path, NULL, 0 };
-    JsonObject *obj = qapi_input_object(path, node, error);
+    QapiInputPath mpath;
     JsonNode *member;
     int kind;
+    JsonObject *obj = parse_union_head(path, node, input_event_kinds,
+                                       G_N_ELEMENTS(input_event_kinds), &kind, &mpath,
+                                       &member, error);
 
     if (!obj) {
         return false;
     }
-    mpath.name = "type";
-    member = qapi_input_required(&mpath, obj, error);
-    if (!member || !qapi_input_enum(&mpath, member, input_event_kinds,
-                                    G_N_ELEMENTS(input_event_kinds), &kind, error)) {
-        return false;
-    }
     ev->kind = (PhInputKind)kind;
-    mpath.name = "data";
-    member = qapi_input_required(&mpath, obj, error);
-    if (!member || !parse_event_data(&mpath, member, ev, error)) {
+    if (!parse_event_data(&mpath, member, ev, error)) {
         return false;
     }
-    return qapi_input_check_members(path, obj, members, error);
+    return qapi_input_check_members(path, obj, union_members, error);
 }
 
 /* QEMU's console lookup by device name, as screendump's. */

@@ -21,20 +21,6 @@
  * slice stays well under a millisecond (a memcpy and a page-cache write). */
 #define MEMSAVE_CHUNK (256 * 1024)
 
-/* The client of the running command went away: stop early, keep nothing. */
-static bool request_cancelled(QmpSession *s)
-{
-    bool closed;
-
-    if (!s) {
-        return false;
-    }
-    g_mutex_lock(&s->lock);
-    closed = s->closed;
-    g_mutex_unlock(&s->lock);
-    return closed;
-}
-
 /* Reads one slice of guest memory into @buf; false (and @error) if it cannot. */
 typedef bool (*MemReadFn)(PhMachine *m, uint64_t addr, uint8_t *buf, size_t len,
                           GError **error);
@@ -114,7 +100,8 @@ static bool coroutine_fn save_memory(uint64_t addr, int64_t size, const char *fi
         } else {
             done += n;
             ph_co_yield_to_loop();
-            if (request_cancelled(session)) {
+            /* The client went away: stop early, keep nothing. */
+            if (ph_qmp_session_is_closed(session)) {
                 g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
                                     "cancelled: the client is gone");
                 ok = false;

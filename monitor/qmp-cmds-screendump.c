@@ -47,24 +47,6 @@
 #define SCREENDUMP_PNG_LEVEL 1
 
 /*
- * Coroutine handlers do not see their QmpReturn, so cancellation is read
- * from the session the dispatcher is running the command for: it stays
- * allocated until the command completes.
- */
-static bool session_closed(QmpSession *s)
-{
-    bool closed;
-
-    if (!s) {
-        return false;
-    }
-    g_mutex_lock(&s->lock);
-    closed = s->closed;
-    g_mutex_unlock(&s->lock);
-    return closed;
-}
-
-/*
  * One screendump in flight.  The image is converted from the console's
  * surface slice by slice while it is written, with no copy of the whole
  * frame (copying 8 MB into fresh memory costs more than the conversion,
@@ -88,6 +70,9 @@ typedef struct {
     int w, h;
 
     PhChannel *chan;
+    /* Coroutine handlers do not see their QmpReturn, so cancellation is
+     * read from the session the dispatcher is running the command for: it
+     * stays allocated until the command completes. */
     QmpSession *session;
     const char *filename;
     GByteArray *out;        /* converted or compressed, not yet written */
@@ -219,7 +204,7 @@ static bool coroutine_fn dump_yield(Dump *d, GError **error)
 {
     ph_co_yield_to_loop();
     d->slice_start = ph_clock_ns();
-    if (session_closed(d->session)) {
+    if (ph_qmp_session_is_closed(d->session)) {
         g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
                             "screendump cancelled: the client is gone");
         return false;
@@ -536,7 +521,7 @@ bool coroutine_fn qmp_screendump(const char *filename, bool has_device, const ch
         g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR, "no surface");
         return false;
     }
-    if (session_closed(session)) {
+    if (ph_qmp_session_is_closed(session)) {
         g_set_error_literal(error, QMP_ERROR, QMP_ERROR_GENERIC_ERROR,
                             "screendump cancelled: the client is gone");
         return false;

@@ -89,6 +89,9 @@ void ph_qmp_output_uncork(void);
 
 /* Marks @s closed, drops its queued requests, and unregisters it. */
 void ph_qmp_session_mark_closed(QmpSession *s);
+/* True once the client of @s is gone (any thread; false for a NULL @s,
+ * a command run without a session): long commands stop early then. */
+bool ph_qmp_session_is_closed(QmpSession *s);
 
 /* Takes @node (owned) or @parse_error (owned) from the client: runs an
  * out-of-band command at once (caller's thread), or queues it in-band and

@@ -128,6 +128,19 @@ void ph_qmp_session_mark_closed(QmpSession *s)
     }
 }
 
+bool ph_qmp_session_is_closed(QmpSession *s)
+{
+    bool closed;
+
+    if (!s) {
+        return false;
+    }
+    g_mutex_lock(&s->lock);
+    closed = s->closed;
+    g_mutex_unlock(&s->lock);
+    return closed;
+}
+
 static bool input_full_locked(QmpSession *s)
 {
     bool full = s->queued >= QMP_REQ_QUEUE_LEN_MAX ||
@@ -426,12 +439,7 @@ void qmp_return_error(QmpReturn *ret, GError *error)
 
 bool qmp_return_is_cancelled(QmpReturn *ret)
 {
-    bool closed;
-
-    g_mutex_lock(&ret->session->lock);
-    closed = ret->session->closed;
-    g_mutex_unlock(&ret->session->lock);
-    return closed;
+    return ph_qmp_session_is_closed(ret->session);
 }
 
 /* ---- in-process sessions ------------------------------------------------- */

@@ -30,31 +30,30 @@ static int ms_left(gint64 deadline)
     return left <= 0 ? 0 : (int)MIN((left + 999) / 1000, G_MAXINT);
 }
 
-QmpTestClient *qmp_test_client_connect(const char *path, int timeout_ms,
-                                       GError **error)
+/* Connects to @path, retrying as qmp_test_client_connect() says; -1 and
+ * @error when it cannot. */
+static int connect_unix(const char *path, int timeout_ms, GError **error)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     gint64 deadline = deadline_after(timeout_ms);
-    QmpTestClient *client;
-    int fd;
 
     if (strlen(path) >= sizeof(addr.sun_path)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
                     "socket path too long: %s", path);
-        return NULL;
+        return -1;
     }
     strcpy(addr.sun_path, path);
     for (;;) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int saved;
 
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
                         "socket: %s", g_strerror(errno));
-            return NULL;
+            return -1;
         }
         if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            break;
+            return fd;
         }
         saved = errno;
         close(fd);
@@ -62,16 +61,52 @@ QmpTestClient *qmp_test_client_connect(const char *path, int timeout_ms,
             g_get_monotonic_time() > deadline) {
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
                         "connect %s: %s", path, g_strerror(saved));
-            return NULL;
+            return -1;
         }
         g_usleep(10 * 1000);
     }
+}
 
+QmpTestClient *qmp_test_client_connect(const char *path, int timeout_ms,
+                                       GError **error)
+{
+    QmpTestClient *client;
+    int fd = connect_unix(path, timeout_ms, error);
+
+    if (fd < 0) {
+        return NULL;
+    }
     client = g_new0(QmpTestClient, 1);
     client->fd = fd;
     client->in = g_byte_array_new();
     g_queue_init(&client->events);
     return client;
+}
+
+int qmp_test_connect_unix(const char *path, int timeout_ms)
+{
+    g_autoptr(GError) error = NULL;
+    int fd = connect_unix(path, timeout_ms, &error);
+
+    g_assert_no_error(error);
+    return fd;
+}
+
+void qmp_test_read_some(int fd, GString *out, int timeout_ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    char buf[4096];
+    ssize_t n;
+
+    if (poll(&pfd, 1, timeout_ms) <= 0) {
+        return;
+    }
+    n = read(fd, buf, sizeof(buf));
+    if (n <= 0) {
+        g_assert_true(n < 0 && errno == EINTR);
+        return;
+    }
+    g_string_append_len(out, buf, n);
 }
 
 void qmp_test_client_free(QmpTestClient *client)

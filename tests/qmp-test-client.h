@@ -20,6 +20,19 @@ QmpTestClient *qmp_test_client_connect(const char *path, int timeout_ms,
 void qmp_test_client_free(QmpTestClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QmpTestClient, qmp_test_client_free)
 
+/* A plain stream socket connected to @path, retrying as
+ * qmp_test_client_connect() does (a serial port socket, say); the test
+ * fails when it cannot connect. */
+int qmp_test_connect_unix(const char *path, int timeout_ms);
+
+/*
+ * Waits up to @timeout_ms for @fd (a guest's serial port socket, say) to
+ * be readable and appends what one read() then gives to @out; nothing
+ * when it stays quiet or the read is interrupted.  The test fails at end
+ * of stream or on a read error.
+ */
+void qmp_test_read_some(int fd, GString *out, int timeout_ms);
+
 /* The socket, for a writer thread of the caller's own (blocking send()). */
 int qmp_test_client_fd(QmpTestClient *client);
 

@@ -1,19 +1,14 @@
 /* GUI test under X: the real porthole window forwards XTest pointer motion, clicks and typing to its demo guest, which reports them on its serial port. */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
@@ -21,6 +16,7 @@
 #include <glib.h>
 
 #include "qmp-test-client.h"
+#include "x11-test-util.h"
 
 #define TIMEOUT_S 60
 /* The window, and the guest's default framebuffer. */
@@ -51,77 +47,6 @@ static void on_child_exited(GObject *source, GAsyncResult *res, gpointer user_da
     *(bool *)user_data = true;
 }
 
-static int ignore_x_error(Display *display, XErrorEvent *event)
-{
-    return 0;
-}
-
-static bool window_has_pid(Display *display, Window window, unsigned long pid)
-{
-    Atom net_wm_pid = XInternAtom(display, "_NET_WM_PID", False);
-    Atom type = None;
-    int format = 0;
-    unsigned long n_items = 0, bytes_after = 0;
-    unsigned char *value = NULL;
-    bool match = false;
-
-    if (XGetWindowProperty(display, window, net_wm_pid, 0, 1, False, XA_CARDINAL, &type,
-                           &format, &n_items, &bytes_after, &value) == Success &&
-        value && type == XA_CARDINAL && format == 32 && n_items == 1) {
-        match = *(unsigned long *)value == pid;
-    }
-    if (value) {
-        XFree(value);
-    }
-    return match;
-}
-
-/* The viewable top-level of process @pid (no window manager: a child of the root). */
-static Window find_window_of(Display *display, unsigned long pid)
-{
-    Window root, parent, *children = NULL;
-    unsigned int n_children = 0;
-    Window found = None;
-
-    if (!XQueryTree(display, DefaultRootWindow(display), &root, &parent, &children,
-                    &n_children)) {
-        return None;
-    }
-    for (unsigned int i = 0; i < n_children && found == None; i++) {
-        XWindowAttributes attributes;
-
-        if (window_has_pid(display, children[i], pid) &&
-            XGetWindowAttributes(display, children[i], &attributes) &&
-            attributes.map_state == IsViewable) {
-            found = children[i];
-        }
-    }
-    if (children) {
-        XFree(children);
-    }
-    return found;
-}
-
-static int connect_unix(const char *path)
-{
-    gint64 deadline = g_get_monotonic_time() + TIMEOUT_S * G_TIME_SPAN_SECOND;
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, path);
-    for (;;) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        g_assert_cmpint(fd, >=, 0);
-        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            return fd;
-        }
-        close(fd);
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(20000);
-    }
-}
-
 /* Reads the guest's serial port until @needle shows up after the mark,
  * and with @line the rest of its line too; returns that rest ("" without
  * @line). */
@@ -131,9 +56,6 @@ static char *serial_wait(Gui *g, const char *needle, bool line)
 
     for (;;) {
         const char *hit = strstr(g->out->str + g->mark, needle);
-        struct pollfd pfd = { .fd = g->serial, .events = POLLIN };
-        char buf[4096];
-        ssize_t n;
 
         if (hit) {
             const char *rest = hit + strlen(needle);
@@ -154,15 +76,7 @@ static char *serial_wait(Gui *g, const char *needle, bool line)
         }
         while (g_main_context_iteration(NULL, FALSE)) {
         }
-        if (poll(&pfd, 1, 50) <= 0) {
-            continue;
-        }
-        n = read(g->serial, buf, sizeof(buf));
-        if (n <= 0) {
-            g_assert_true(n < 0 && errno == EINTR);
-            continue;
-        }
-        g_string_append_len(g->out, buf, n);
+        qmp_test_read_some(g->serial, g->out, 50);
     }
 }
 
@@ -181,9 +95,7 @@ static Gui *gui_start(void)
     int event_base, error_base, major, minor;
 
     g_assert_nonnull(bin);
-    g->display = XOpenDisplay(NULL);
-    g_assert_nonnull(g->display);
-    XSetErrorHandler(ignore_x_error);
+    g->display = x11_test_open_display();
     g_assert_true(XTestQueryExtension(g->display, &event_base, &error_base, &major, &minor));
     g->dir = g_dir_make_tmp("ph-display-input-XXXXXX", &error);
     g_assert_no_error(error);
@@ -203,10 +115,10 @@ static Gui *gui_start(void)
     g_assert_no_error(error);
     pid = strtoul(g_subprocess_get_identifier(g->proc), NULL, 10);
     g_subprocess_wait_async(g->proc, NULL, on_child_exited, &g->exited);
-    g->serial = connect_unix(serial_path);
+    g->serial = qmp_test_connect_unix(serial_path, TIMEOUT_S * 1000);
 
     deadline = g_get_monotonic_time() + TIMEOUT_S * G_TIME_SPAN_SECOND;
-    while ((g->window = find_window_of(g->display, pid)) == None) {
+    while ((g->window = x11_test_find_window_of(g->display, pid)) == None) {
         while (g_main_context_iteration(NULL, FALSE)) {
         }
         if (g->exited) {

@@ -3,7 +3,6 @@
 
 #include <glib/gstdio.h>
 
-#include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <gio/gio.h>
@@ -23,6 +22,7 @@
 #include "ph-window.h"
 #include "ppm-reader.h"
 #include "qmp-test-client.h"
+#include "x11-test-util.h"
 
 #define BASE 0x40000000ull
 #define FB_W 320
@@ -387,57 +387,6 @@ static const uint32_t quadrant_guest[] = {
     RED, GREEN, BLUE, WHITE,
 };
 
-static int ignore_x_error(Display *display, XErrorEvent *event)
-{
-    return 0;
-}
-
-static bool window_has_pid(Display *display, Window window, unsigned long pid)
-{
-    Atom net_wm_pid = XInternAtom(display, "_NET_WM_PID", False);
-    Atom type = None;
-    int format = 0;
-    unsigned long n_items = 0, bytes_after = 0;
-    unsigned char *value = NULL;
-    bool match = false;
-
-    if (XGetWindowProperty(display, window, net_wm_pid, 0, 1, False, XA_CARDINAL, &type,
-                           &format, &n_items, &bytes_after, &value) == Success &&
-        value && type == XA_CARDINAL && format == 32 && n_items == 1) {
-        match = *(unsigned long *)value == pid;
-    }
-    if (value) {
-        XFree(value);
-    }
-    return match;
-}
-
-/* The viewable top-level of process @pid (no window manager: a child of the root). */
-static Window find_window_of(Display *display, unsigned long pid)
-{
-    Window root, parent, *children = NULL;
-    unsigned int n_children = 0;
-    Window found = None;
-
-    if (!XQueryTree(display, DefaultRootWindow(display), &root, &parent, &children,
-                    &n_children)) {
-        return None;
-    }
-    for (unsigned int i = 0; i < n_children && found == None; i++) {
-        XWindowAttributes attributes;
-
-        if (window_has_pid(display, children[i], pid) &&
-            XGetWindowAttributes(display, children[i], &attributes) &&
-            attributes.map_state == IsViewable) {
-            found = children[i];
-        }
-    }
-    if (children) {
-        XFree(children);
-    }
-    return found;
-}
-
 typedef struct {
     unsigned long count;
     double sum_x, sum_y;
@@ -503,6 +452,27 @@ static void on_child_exited(GObject *source, GAsyncResult *res, gpointer user_da
     *(bool *)user_data = true;
 }
 
+/*
+ * SIGTERM to porthole: it must exit by itself, with status 0, within 10 s.
+ * @exited is the flag on_child_exited() sets.
+ */
+static void terminate_cleanly(GSubprocess *proc, bool *exited)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+
+    g_subprocess_send_signal(proc, SIGTERM);
+    while (!*exited) {
+        g_main_context_iteration(NULL, FALSE);
+        if (g_get_monotonic_time() > deadline) {
+            g_subprocess_force_exit(proc);
+            g_error("porthole did not exit within 10 s of SIGTERM");
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_true(g_subprocess_get_if_exited(proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+}
+
 static void test_porthole_shows_guest(void)
 {
     const char *bin = g_getenv("PORTHOLE_BIN");
@@ -528,9 +498,7 @@ static void test_porthole_shows_guest(void)
                         &error);
     g_assert_no_error(error);
 
-    display = XOpenDisplay(NULL);
-    g_assert_nonnull(display);
-    XSetErrorHandler(ignore_x_error);
+    display = x11_test_open_display();
 
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     proc = g_subprocess_launcher_spawn(launcher, &error, bin, "-bios", "none", "-kernel",
@@ -549,7 +517,7 @@ static void test_porthole_shows_guest(void)
                     g_subprocess_get_status(proc));
         }
         if (window == None) {
-            window = find_window_of(display, pid);
+            window = x11_test_find_window_of(display, pid);
         }
         if (window != None) {
             if (!moved) {
@@ -579,18 +547,7 @@ static void test_porthole_shows_guest(void)
     }
     g_test_message("%s", why->str);
 
-    g_subprocess_send_signal(proc, SIGTERM);
-    deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
-    while (!exited) {
-        g_main_context_iteration(NULL, FALSE);
-        if (g_get_monotonic_time() > deadline) {
-            g_subprocess_force_exit(proc);
-            g_error("porthole did not exit within 10 s of SIGTERM");
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_true(g_subprocess_get_if_exited(proc));
-    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+    terminate_cleanly(proc, &exited);
     XCloseDisplay(display);
     g_unlink(image_path);
     g_rmdir(dir);
@@ -682,9 +639,7 @@ static void test_porthole_shows_default_guest(void)
     qmp = g_strdup_printf("unix:%s,server=on,wait=off", socket);
     ppm = g_build_filename(dir, "frame.ppm", NULL);
 
-    display = XOpenDisplay(NULL);
-    g_assert_nonnull(display);
-    XSetErrorHandler(ignore_x_error);
+    display = x11_test_open_display();
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_subprocess_launcher_set_child_setup(launcher, die_with_test, NULL, NULL);
     proc = g_subprocess_launcher_spawn(launcher, &error, bin, "--qmp", qmp, NULL);
@@ -700,7 +655,7 @@ static void test_porthole_shows_default_guest(void)
             g_error("porthole exited (wait status %#x) before showing a window",
                     g_subprocess_get_status(proc));
         }
-        window = find_window_of(display, pid);
+        window = x11_test_find_window_of(display, pid);
         if (window == None) {
             g_usleep(100 * 1000);
         }
@@ -795,18 +750,7 @@ static void test_porthole_shows_default_guest(void)
     XDestroyImage(image);
     pixman_image_unref(frame);
 
-    g_subprocess_send_signal(proc, SIGTERM);
-    deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
-    while (!exited) {
-        g_main_context_iteration(NULL, FALSE);
-        if (g_get_monotonic_time() > deadline) {
-            g_subprocess_force_exit(proc);
-            g_error("porthole did not exit within 10 s of SIGTERM");
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_true(g_subprocess_get_if_exited(proc));
-    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+    terminate_cleanly(proc, &exited);
     XCloseDisplay(display);
     qmp_test_remove_tree(dir);
 }

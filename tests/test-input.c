@@ -1,13 +1,9 @@
 /* Tests of display/input (QEMU 7.2's key tables, routing to virtio devices read back by a driver written here) and of QMP input-send-event / send-key against porthole and its demo guest. */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -534,26 +530,6 @@ static void child_setup(gpointer data)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-static int connect_unix(const char *path, int timeout_ms)
-{
-    int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, path);
-    for (;;) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        g_assert_cmpint(fd, >=, 0);
-        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            return fd;
-        }
-        close(fd);
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(20000);
-    }
-}
-
 /*
  * porthole --headless with QMP and, with @serial, the guest's serial port
  * on sockets in a scratch directory; @extra are more arguments (NULL-
@@ -606,7 +582,7 @@ static Porthole *porthole_start(bool serial, const char *const *extra)
     qmp_test_client_handshake(p->qmp, false, NULL, &error);
     g_assert_no_error(error);
     if (serial) {
-        p->serial = connect_unix(serial_path, TIMEOUT_MS);
+        p->serial = qmp_test_connect_unix(serial_path, TIMEOUT_MS);
     }
     return p;
 }
@@ -638,9 +614,6 @@ static void serial_wait(Porthole *p, const char *needle)
 
     for (;;) {
         const char *hit = strstr(p->out->str + p->mark, needle);
-        struct pollfd pfd = { .fd = p->serial, .events = POLLIN };
-        char buf[4096];
-        ssize_t n;
 
         if (hit) {
             p->mark = (gsize)(hit - p->out->str) + strlen(needle);
@@ -651,15 +624,7 @@ static void serial_wait(Porthole *p, const char *needle)
 
             g_error("no \"%s\" from the guest; it wrote \"%s\"", needle, seen);
         }
-        if (poll(&pfd, 1, 100) <= 0) {
-            continue;
-        }
-        n = read(p->serial, buf, sizeof(buf));
-        if (n <= 0) {
-            g_assert_true(n < 0 && errno == EINTR);
-            continue;
-        }
-        g_string_append_len(p->out, buf, n);
+        qmp_test_read_some(p->serial, p->out, 100);
     }
 }
 
