@@ -1,8 +1,9 @@
-/* Porthole's default guest: a bare-metal M-mode demo drawing on the framebuffer with a UART console. */
+/* Porthole's default guest: bare-metal M-mode demo with framebuffer, UART, virtio keyboard and tablet. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "font.h"
+#include "demo-input.h"
 
 #define PH_DEMO_VERSION "1.0"
 
@@ -145,6 +146,7 @@ static struct {
     unsigned w, h, pitch;       /* pitch in pixels */
     uint32_t timebase;
     int from_dtb;
+    uint32_t virtio_irq[PH_VIN_SLOTS];  /* PLIC source per virtio-mmio slot, 0 = unknown */
 } hw;
 
 /* The screen's regions, computed once from the framebuffer size. */
@@ -167,12 +169,15 @@ static size_t line_len;
 static int last_was_cr;
 static uint64_t frame;
 static uint64_t boot_mtime;
+static uint64_t scene_ticks;            /* how long the last scene frame took to draw */
 static int8_t sine[256];
 static uint32_t palette[256];
 
 /* ---- UART and the mirrored console ---- */
 
 static void con_putc(char c);
+static int input_pending(void);
+static void input_service(void);
 
 static void uart_putc(char c)
 {
@@ -301,6 +306,22 @@ static void hgradient(int x, int y, int w, int h, uint32_t left, uint32_t right)
 }
 
 /* A filled disc, or a ring when @inner > 0. */
+/* The rows y0..y1 of a filled disc, or of a ring when @inner > 0. */
+static void disc_rows(int cx, int cy, int r, int inner, uint32_t c, int y0, int y1)
+{
+    int top = y0 - cy > -r ? y0 - cy : -r, bottom = y1 - cy < r ? y1 - cy : r;
+
+    for (int dy = top; dy <= bottom; dy++) {
+        for (int dx = -r; dx <= r; dx++) {
+            int d = dx * dx + dy * dy;
+
+            if (d <= r * r && d >= inner * inner) {
+                put_px(cx + dx, cy + dy, c);
+            }
+        }
+    }
+}
+
 static void disc(int cx, int cy, int r, int inner, uint32_t c)
 {
     for (int dy = -r; dy <= r; dy++) {
@@ -370,7 +391,166 @@ static int text_width(const char *s, int scale)
     return (int)str_len(s) * BOX_W * scale;
 }
 
-/* ---- the device tree: only the framebuffer and the timer frequency ---- */
+/* ---- the pointer: an arrow over everything, with a save-under ---- */
+
+/*
+ * The arrow, its box starting one pixel above and left of the hotspot:
+ * 'W' white fill (the hotspot is the first 'W'), 'B' black outline.
+ * A soft shadow falls two pixels down and right.
+ */
+#define PTR_ART_W 13
+#define PTR_ART_H 20
+#define PTR_SHADOW 2
+#define PTR_W (PTR_ART_W + PTR_SHADOW)
+#define PTR_H (PTR_ART_H + PTR_SHADOW)
+
+static const char ptr_art[PTR_ART_H][PTR_ART_W + 1] = {
+    ".B...........",
+    "BWB..........",
+    "BWWB.........",
+    "BWWWB........",
+    "BWWWWB.......",
+    "BWWWWWB......",
+    "BWWWWWWB.....",
+    "BWWWWWWWB....",
+    "BWWWWWWWWB...",
+    "BWWWWWWWWWB..",
+    "BWWWWWWWWWWB.",
+    "BWWWWWWBBBBB.",
+    "BWWWBWWB.....",
+    "BWWB.BWWB....",
+    "BWB..BWWB....",
+    "BB....BWWB...",
+    "B.....BWWB...",
+    ".......BWWB..",
+    ".......BWWB..",
+    "........BB...",
+};
+
+enum { PM_NONE, PM_BLACK, PM_WHITE, PM_SHADOW };
+
+static struct {
+    uint8_t mask[PTR_H][PTR_W];
+    uint32_t under[PTR_H][PTR_W];   /* the screen below each covered pixel */
+    int seen;                       /* an ABS event came: the pointer is wanted */
+    int shown;                      /* drawn at (bx, by) */
+    int moved;                      /* hx/hy changed since it was drawn */
+    int hx, hy;                     /* the hotspot */
+    int bx, by;                     /* the box's top left corner on screen */
+} ptr;
+
+static void ptr_init(void)
+{
+    for (int j = 0; j < PTR_ART_H; j++) {
+        for (int i = 0; i < PTR_ART_W; i++) {
+            if (ptr_art[j][i] != '.') {
+                ptr.mask[j + PTR_SHADOW][i + PTR_SHADOW] = PM_SHADOW;
+            }
+        }
+    }
+    /* Where the arrow itself is, it is the arrow and not its shadow. */
+    for (int j = 0; j < PTR_ART_H; j++) {
+        for (int i = 0; i < PTR_ART_W; i++) {
+            if (ptr_art[j][i] == 'B') {
+                ptr.mask[j][i] = PM_BLACK;
+            } else if (ptr_art[j][i] == 'W') {
+                ptr.mask[j][i] = PM_WHITE;
+            }
+        }
+    }
+}
+
+static uint32_t ptr_colour(uint8_t m, uint32_t under)
+{
+    return m == PM_BLACK ? 0x000000 : m == PM_WHITE ? 0xffffff : mix(under, 0x000000, 2, 5);
+}
+
+static uint32_t *ptr_fb(int i, int j)
+{
+    int x = ptr.bx + i, y = ptr.by + j;
+
+    if ((unsigned)x >= hw.w || (unsigned)y >= hw.h) {
+        return NULL;
+    }
+    return hw.fb + (size_t)y * hw.pitch + (unsigned)x;
+}
+
+static void ptr_restore(void)
+{
+    if (!ptr.shown) {
+        return;
+    }
+    for (int j = 0; j < PTR_H; j++) {
+        for (int i = 0; i < PTR_W; i++) {
+            uint32_t *p = ptr.mask[j][i] ? ptr_fb(i, j) : NULL;
+
+            if (p) {
+                *p = ptr.under[j][i];
+            }
+        }
+    }
+    ptr.shown = 0;
+}
+
+static void ptr_draw(void)
+{
+    ptr.bx = ptr.hx - 1;
+    ptr.by = ptr.hy - 1;
+    for (int j = 0; j < PTR_H; j++) {
+        for (int i = 0; i < PTR_W; i++) {
+            uint32_t *p = ptr.mask[j][i] ? ptr_fb(i, j) : NULL;
+
+            if (p) {
+                ptr.under[j][i] = *p & 0xffffff;
+                *p = ptr_colour(ptr.mask[j][i], ptr.under[j][i]);
+            }
+        }
+    }
+    ptr.shown = 1;
+    ptr.moved = 0;
+}
+
+/* Moves the drawn pointer to the current hotspot (no-op when it has not moved). */
+static void ptr_update(void)
+{
+    if (!ptr.seen || (ptr.shown && !ptr.moved)) {
+        return;
+    }
+    ptr_restore();
+    ptr_draw();
+}
+
+/*
+ * After drawing that may have covered the pointer: a covered pixel no
+ * longer shows the pointer's colour, so it is the new background; keep
+ * it and draw the pointer over it again.  (Nothing is ever hidden first,
+ * so the pointer does not flicker while the scene is redrawn.)
+ */
+static void ptr_fixup(void)
+{
+    if (!ptr.shown) {
+        return;
+    }
+    for (int j = 0; j < PTR_H; j++) {
+        for (int i = 0; i < PTR_W; i++) {
+            uint8_t m = ptr.mask[j][i];
+            uint32_t *p = m ? ptr_fb(i, j) : NULL;
+
+            if (p && (*p & 0xffffff) != ptr_colour(m, ptr.under[j][i])) {
+                ptr.under[j][i] = *p & 0xffffff;
+                *p = ptr_colour(m, ptr.under[j][i]);
+            }
+        }
+    }
+}
+
+/* Does the drawn pointer touch rows y0..y1 (inclusive)? */
+static int ptr_in_rows(int y0, int y1)
+{
+    return ptr.shown && ptr.by <= y1 && ptr.by + PTR_H - 1 >= y0;
+}
+
+/* ---- the device tree: the framebuffer, the timer frequency, virtio interrupts ---- */
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -382,6 +562,9 @@ static void dtb_read(uint64_t dtb)
     const uint8_t *base = (const uint8_t *)(uintptr_t)dtb;
     uint32_t total, off_struct, off_strings, size_strings, pos, end;
     int depth = 0, in_fb = 0, in_cpus = 0;
+    int v_depth = 0;                    /* depth of the virtio_mmio node we are in, 0 = none */
+    uint64_t v_base = 0;
+    uint32_t v_irq = 0;
     uint64_t fb_base = 0;
     uint32_t w = 0, h = 0, stride = 0;
 
@@ -415,8 +598,22 @@ static void dtb_read(uint64_t dtb)
                 in_cpus = str_eq(name, "cpus");
             }
             depth++;
+            if (!v_depth && str_starts(name, "virtio_mmio@")) {
+                v_depth = depth;
+                v_base = 0;
+                v_irq = 0;
+            }
             pos = (pos + n + 1 + 3) & ~3u;
         } else if (tok == 2) {          /* FDT_END_NODE */
+            if (v_depth && depth == v_depth) {
+                uint64_t slot = (v_base - PH_VIN_MMIO_BASE) / PH_VIN_MMIO_STRIDE;
+
+                if (v_base >= PH_VIN_MMIO_BASE && slot < PH_VIN_SLOTS &&
+                    v_base == PH_VIN_MMIO_BASE + slot * PH_VIN_MMIO_STRIDE) {
+                    hw.virtio_irq[slot] = v_irq;
+                }
+                v_depth = 0;
+            }
             depth--;
             if (depth <= 1) {
                 in_fb = in_cpus = 0;
@@ -446,6 +643,12 @@ static void dtb_read(uint64_t dtb)
                     h = be32(val);
                 } else if (str_eq(pname, "stride") && len == 4) {
                     stride = be32(val);
+                }
+            } else if (v_depth && depth == v_depth) {
+                if (str_eq(pname, "reg") && len >= 8) {
+                    v_base = (uint64_t)be32(val) << 32 | be32(val + 4);
+                } else if (str_eq(pname, "interrupts") && len == 4) {
+                    v_irq = be32(val);
                 }
             } else if (depth == 2 && in_cpus && str_eq(pname, "timebase-frequency") &&
                        len == 4 && be32(val) >= 1000) {
@@ -581,6 +784,7 @@ static void con_draw_cursor(int on)
     if (con.live && con.y < con.rows && con.x < con.cols) {
         fill_rect(lay.con_x + con.x * CELL_W, lay.con_y + con.y * CELL_H + CELL_H - 3,
                   CELL_W - 2, 2, on ? 0x7fd4ff : CON_BG);
+        ptr_fixup();
     }
 }
 
@@ -592,6 +796,13 @@ static void con_flush(void)
     for (int r = 0; r < con.rows; r++) {
         if (con.dirty[r]) {
             con_draw_row(r);
+            if (ptr_in_rows(lay.con_y + r * CELL_H, lay.con_y + (r + 1) * CELL_H - 1)) {
+                ptr_fixup();
+            }
+            /* A scrolled console is a long redraw: keep the pointer lively. */
+            if (input_pending()) {
+                input_service();
+            }
         }
     }
 }
@@ -748,6 +959,116 @@ static void main_screen(void)
     con_flush();
 }
 
+/* Rings spreading where the user clicked: centre in scene coordinates, age in frames. */
+#define RIPPLES 6
+#define RIPPLE_FRAMES 12
+static struct {
+    int x, y, age;
+} ripples[RIPPLES];
+static unsigned ripple_next;
+
+static void ripple_add(int x, int y)
+{
+    if (x < 0 || y < 0 || x >= lay.scene_w || y >= lay.scene_h) {
+        return;
+    }
+    ripples[ripple_next].x = x;
+    ripples[ripple_next].y = y;
+    ripples[ripple_next].age = -1;     /* shown from the next frame on, whole */
+    ripple_next = (ripple_next + 1) % RIPPLES;
+}
+
+static unsigned isqrt(unsigned v)
+{
+    unsigned r = 0, b = 1u << 30;
+
+    while (b > v) {
+        b >>= 2;
+    }
+    while (b) {
+        if (v >= r + b) {
+            v -= r + b;
+            r = (r >> 1) + b;
+        } else {
+            r >>= 1;
+        }
+        b >>= 2;
+    }
+    return r;
+}
+
+static void blend_span(uint32_t *row, int x0, int x1, uint32_t c, int alpha)
+{
+    if (x0 < 0) {
+        x0 = 0;
+    }
+    if (x1 >= lay.scene_w) {
+        x1 = lay.scene_w - 1;
+    }
+    for (int x = x0; x <= x1; x++) {
+        row[x] = mix(row[x], c, alpha, 256);
+    }
+}
+
+/* Scene rows y0..y1 of a ring of radius @r and width @thick, blended onto
+ * the scene (and clipped to it) by @alpha/256. */
+static void ring_in_scene(int cx, int cy, int r, int thick, uint32_t c, int alpha, int y0, int y1)
+{
+    int ri = r - thick > 0 ? r - thick : 0;
+    int top = y0 - cy > -r ? y0 - cy : -r, bottom = y1 - cy < r ? y1 - cy : r;
+
+    if (r <= 0 || alpha <= 0) {
+        return;
+    }
+    for (int dy = top; dy <= bottom; dy++) {
+        int y = cy + dy;
+        int xo = (int)isqrt((unsigned)(r * r - dy * dy));
+        int xi = dy * dy < ri * ri ? (int)isqrt((unsigned)(ri * ri - dy * dy)) : -1;
+        uint32_t *row;
+
+        if (y < 0 || y >= lay.scene_h) {
+            continue;
+        }
+        row = hw.fb + (size_t)(lay.scene_y + y) * hw.pitch + lay.scene_x;
+        if (xi < 0) {
+            blend_span(row, cx - xo, cx + xo, c, alpha);
+        } else {
+            blend_span(row, cx - xo, cx - xi - 1, c, alpha);
+            blend_span(row, cx + xi + 1, cx + xo, c, alpha);
+        }
+    }
+}
+
+/* Scene rows y0..y1 of the ripples. */
+static void ripples_rows(int y0, int y1)
+{
+    for (unsigned i = 0; i < RIPPLES; i++) {
+        int a = ripples[i].age;
+
+        if (a <= 0) {
+            continue;
+        }
+        /* Two rings, the inner one trailing; both fade as they grow. */
+        ring_in_scene(ripples[i].x, ripples[i].y, 4 + a * 5, 3, 0xf4ead2,
+                      256 - a * 256 / (RIPPLE_FRAMES + 1), y0, y1);
+        if (a > 3) {
+            ring_in_scene(ripples[i].x, ripples[i].y, a * 5 - 10, 2, 0xcfeaf6,
+                          200 - a * 200 / (RIPPLE_FRAMES + 1), y0, y1);
+        }
+    }
+}
+
+static void ripples_age(void)
+{
+    for (unsigned i = 0; i < RIPPLES; i++) {
+        if (ripples[i].age < 0) {
+            ripples[i].age = 1;
+        } else if (ripples[i].age > 0) {
+            ripples[i].age = ripples[i].age >= RIPPLE_FRAMES ? 0 : ripples[i].age + 1;
+        }
+    }
+}
+
 /* Bubbles rising and drifting through the plasma sea. */
 static struct {
     int x, y, dx, dy, r;
@@ -755,50 +1076,8 @@ static struct {
     { 120, 90, 3, -2, 18 }, { 400, 150, -2, -3, 12 }, { 700, 60, 2, 2, 24 }, { 260, 200, -3, 1, 9 },
 };
 
-static void scene_frame(void)
+static void bubbles_move(void)
 {
-    unsigned t = (unsigned)frame;
-    int cw = lay.scene_w / 4, ch = lay.scene_h / 4;
-    static int8_t col_a[2048], col_b[2048];
-
-    /* The terms that depend on the column alone, once per frame. */
-    if (cw > 2048) {
-        cw = 2048;
-    }
-    for (int cx = 0; cx < cw; cx++) {
-        col_a[cx] = sine[(cx * 3 + t * 2) & 255];
-        col_b[cx] = (int8_t)(sine[(cx * 2 + t) & 255] / 2);
-    }
-
-    /* A plasma in 4x4 blocks: cheap enough for the interpreter at 15 frames a second. */
-    for (int cy = 0; cy < ch; cy++) {
-        int wy = sine[(cy * 5 - t * 3) & 255];
-        uint32_t *row = hw.fb + (size_t)(lay.scene_y + cy * 4) * hw.pitch + lay.scene_x;
-
-        if ((unsigned)(lay.scene_y + cy * 4 + 3) >= hw.h) {
-            break;
-        }
-        for (int cx = 0; cx < cw; cx++) {
-            int v = col_a[cx] + wy + sine[((cx + cy) * 2 + t) & 255] +
-                    sine[(col_b[cx] + cy * 4) & 255];
-            uint64_t c = palette[(unsigned)(v / 4 + (int)t) & 255];
-            uint64_t *p = (uint64_t *)(row + cx * 4);
-
-            if (hw.pitch & 1) {         /* rows not 8-byte aligned: one pixel at a time */
-                for (int j = 0; j < 4; j++) {
-                    fill_rect(lay.scene_x + cx * 4, lay.scene_y + cy * 4 + j, 4, 1, (uint32_t)c);
-                }
-                continue;
-            }
-            /* Two pixels per store: half the emulated stores. */
-            c |= c << 32;
-            for (int j = 0; j < 4; j++) {
-                p[0] = c;
-                p[1] = c;
-                p += hw.pitch / 2;
-            }
-        }
-    }
     for (unsigned i = 0; i < sizeof(bubbles) / sizeof(bubbles[0]); i++) {
         int r = bubbles[i].r;
 
@@ -822,28 +1101,166 @@ static void scene_frame(void)
             bubbles[i].y = lay.scene_h - r - 2;
             bubbles[i].dy = -bubbles[i].dy;
         }
-        {
-            int x = lay.scene_x + bubbles[i].x, y = lay.scene_y + bubbles[i].y;
-
-            disc(x, y, r, r - 2, 0xe8f6ff);
-            disc(x - r / 3, y - r / 3, r / 4, 0, 0xffffff);
-        }
     }
-    /* TODO(next session): virtio keyboard and tablet (slots 7 and 6): draw a pointer
-     * that follows the tablet and show pressed keys on screen. */
 }
 
-static void status_frame(void)
+/* Screen rows y0..y1 of the bubbles. */
+static void bubbles_rows(int y0, int y1)
+{
+    for (unsigned i = 0; i < sizeof(bubbles) / sizeof(bubbles[0]); i++) {
+        int r = bubbles[i].r;
+        int x = lay.scene_x + bubbles[i].x, y = lay.scene_y + bubbles[i].y;
+
+        if (r * 2 + 2 >= lay.scene_w || r * 2 + 2 >= lay.scene_h || y + r < y0 || y - r > y1) {
+            continue;
+        }
+        disc_rows(x, y, r, r - 2, 0xe8f6ff, y0, y1);
+        disc_rows(x - r / 3, y - r / 3, r / 4, 0, 0xffffff, y0, y1);
+    }
+}
+
+/* The terms of the plasma that depend on the column alone, once per frame. */
+static int8_t col_a[2048], col_b[2048];
+
+/* One 4x4 block of the plasma at block (@cx, @cy); @row is the band's first row in the scene. */
+static inline __attribute__((always_inline)) void plasma_block(uint32_t *row, int cx, int cy,
+                                                               int wy, unsigned t)
+{
+    int v = col_a[cx] + wy + sine[((cx + cy) * 2 + t) & 255] + sine[(col_b[cx] + cy * 4) & 255];
+    uint64_t c = palette[(unsigned)(v / 4 + (int)t) & 255];
+    uint64_t *p = (uint64_t *)(row + cx * 4);
+
+    if (hw.pitch & 1) {         /* rows not 8-byte aligned: one pixel at a time */
+        for (int j = 0; j < 4; j++) {
+            fill_rect(lay.scene_x + cx * 4, lay.scene_y + cy * 4 + j, 4, 1, (uint32_t)c);
+        }
+        return;
+    }
+    /* Two pixels per store: half the emulated stores. */
+    c |= c << 32;
+    for (int j = 0; j < 4; j++) {
+        p[0] = c;
+        p[1] = c;
+        p += hw.pitch / 2;
+    }
+}
+
+static void scene_frame(void)
+{
+    unsigned t = (unsigned)frame;
+    int cw = lay.scene_w / 4, ch = lay.scene_h / 4;
+
+    /* The terms that depend on the column alone, once per frame. */
+    if (cw > 2048) {
+        cw = 2048;
+    }
+    for (int cx = 0; cx < cw; cx++) {
+        col_a[cx] = sine[(cx * 3 + t * 2) & 255];
+        col_b[cx] = (int8_t)(sine[(cx * 2 + t) & 255] / 2);
+    }
+    bubbles_move();
+
+    /* A plasma in 4x4 blocks: cheap enough for the interpreter at 15 frames a second. */
+    for (int cy = 0; cy < ch; cy++) {
+        int wy = sine[(cy * 5 - t * 3) & 255];
+        uint32_t *row = hw.fb + (size_t)(lay.scene_y + cy * 4) * hw.pitch + lay.scene_x;
+
+        if ((unsigned)(lay.scene_y + cy * 4 + 3) >= hw.h) {
+            break;
+        }
+        /* Under the pointer, the blocks it covers come last, right before
+         * it is drawn again: it is never missing for more than a moment. */
+        int p0 = cw, p1 = cw;
+
+        if (ptr_in_rows(lay.scene_y + cy * 4, lay.scene_y + cy * 4 + 3)) {
+            int a = ptr.bx - lay.scene_x, b = ptr.bx + PTR_W - lay.scene_x;
+
+            p0 = a < 0 ? 0 : a / 4 < cw ? a / 4 : cw;
+            p1 = b < 0 ? 0 : (b + 3) / 4 < cw ? (b + 3) / 4 : cw;
+        }
+        for (int cx = 0; cx < cw; cx++) {
+            if (cx == p0) {
+                cx = p1;
+                if (cx >= cw) {
+                    break;
+                }
+            }
+            plasma_block(row, cx, cy, wy, t);
+        }
+        for (int cx = p0; cx < p1; cx++) {
+            plasma_block(row, cx, cy, wy, t);
+        }
+        /* The bubbles and ripples of this band at once: a frame caught half
+         * drawn shows whole bubbles, never cut ones. */
+        bubbles_rows(lay.scene_y + cy * 4, lay.scene_y + cy * 4 + 3);
+        ripples_rows(cy * 4, cy * 4 + 3);
+        if (p0 < p1 || ptr_in_rows(lay.scene_y + cy * 4, lay.scene_y + cy * 4 + 3)) {
+            ptr_fixup();
+        }
+        /* Answer input every 4 bands: a frame takes a while on an interpreter. */
+        if ((cy & 3) == 3 && input_pending()) {
+            input_service();
+        }
+    }
+    ripples_age();
+    ptr_fixup();
+}
+
+/* The status line: time, uptime and frame on the left, the last key pressed on the right. */
+static const uint32_t STATUS_BG = 0x0a1420;
+#define KEYCAP_COLS 16
+#define KEYCAP_W (KEYCAP_COLS * CELL_W + 12)
+#define KEYS_LABEL "last key"
+
+static char key_label[KEYCAP_COLS + 1];
+static int key_label_dirty;
+
+static int keycap_x(void)
+{
+    return (int)hw.w - lay.scene_x - 8 - KEYCAP_W;
+}
+
+static int keys_label_x(void)
+{
+    return keycap_x() - 8 - text_width(KEYS_LABEL, 1);
+}
+
+static void keys_draw(void)
+{
+    int x = keycap_x(), y = lay.status_y - 2, h = CELL_H + 4;
+
+    key_label_dirty = 0;
+    if (keys_label_x() < lay.scene_x + 8) {
+        return;                 /* no room on a tiny screen */
+    }
+    if (!key_label[0]) {
+        fill_rect(x, y, KEYCAP_W, h, STATUS_BG);
+    } else {
+        /* A key cap: rounded edge, a lighter top, the name centred. */
+        fill_rect(x + 1, y, KEYCAP_W - 2, h, 0x3f6a8f);
+        fill_rect(x, y + 1, KEYCAP_W, h - 2, 0x3f6a8f);
+        fill_rect(x + 1, y + 1, KEYCAP_W - 2, h - 2, 0x16263a);
+        fill_rect(x + 2, y + 1, KEYCAP_W - 4, 1, 0x5a86ab);
+        draw_text(x + (KEYCAP_W - text_width(key_label, TEXT_SCALE)) / 2, lay.status_y,
+                  key_label, TEXT_SCALE, 0xf4ead2, 0xf4ead2);
+    }
+    if (ptr_in_rows(y, y + h - 1)) {
+        ptr_fixup();
+    }
+}
+
+static void status_frame(int full)
 {
     char buf[96], tbuf[32];
     uint64_t up = (mtime() - boot_mtime) / hw.timebase;
-    int n = 0;
+    int n = 0, n_date, n_up, room, x;
     const char *p;
 
     format_time(tbuf, rtc_now());
     for (p = tbuf; *p; p++) {
         buf[n++] = *p;
     }
+    n_date = n;
     for (p = "   up "; *p; p++) {
         buf[n++] = *p;
     }
@@ -855,6 +1272,7 @@ static void status_frame(void)
     buf[n++] = ':';
     buf[n++] = (char)('0' + up / 10 % 6);
     buf[n++] = (char)('0' + up % 10);
+    n_up = n;
     for (p = "   frame "; *p; p++) {
         buf[n++] = *p;
     }
@@ -871,12 +1289,40 @@ static void status_frame(void)
             buf[n++] = d[--k];
         }
     }
+    /* On a narrow screen the frame count goes first, then the uptime. */
+    room = keys_label_x() - 8 - (lay.scene_x + 8);
+    if (room < 0) {
+        room = (int)hw.w - 2 * lay.scene_x - 16;
+    }
+    room /= CELL_W;
+    if (n > room) {
+        n = n_up <= room ? n_up : n_date;
+    }
+    if (n > room) {
+        n = room > 0 ? room : 0;
+    }
     buf[n] = 0;
-    fill_rect(lay.scene_x, lay.status_y - 2, (int)hw.w - 2 * lay.scene_x, CELL_H + 4, 0x0a1420);
-    draw_text(lay.scene_x + 8, lay.status_y, buf, TEXT_SCALE, 0xd9a94f, 0x0a1420);
+    if (full) {
+        fill_rect(lay.scene_x, lay.status_y - 2, (int)hw.w - 2 * lay.scene_x, CELL_H + 4,
+                  STATUS_BG);
+        if (keys_label_x() >= lay.scene_x + 8) {
+            draw_text(keys_label_x(), lay.status_y + (CELL_H - BOX_H) / 2, KEYS_LABEL, 1,
+                      0x6f8aa3, STATUS_BG);
+        }
+        keys_draw();
+    }
+    /* Text over its own background, then the rest: no blank moment. */
+    draw_text(lay.scene_x + 8, lay.status_y, buf, TEXT_SCALE, 0xd9a94f, STATUS_BG);
+    x = lay.scene_x + 8 + n * CELL_W;
+    fill_rect(x, lay.status_y, lay.scene_x + 8 + room * CELL_W - x, CELL_H, STATUS_BG);
+    if (ptr_in_rows(lay.status_y - 2, lay.status_y + CELL_H + 1)) {
+        ptr_fixup();
+    }
 }
 
 /* ---- the command line ---- */
+
+static void input_info(void);
 
 static void print_time(void)
 {
@@ -932,6 +1378,10 @@ static void run_command(const char *cmd)
         out_puts(" Hz, frame ");
         out_dec(frame, 1);
         out_putc('\n');
+        out_puts("scene: ");
+        out_dec(scene_ticks * 1000000 / hw.timebase, 1);
+        out_puts(" us to draw a frame\n");
+        input_info();
     } else if (str_eq(cmd, "clear")) {
         con_clear();
     } else if (str_eq(cmd, "poweroff")) {
@@ -949,6 +1399,15 @@ static void run_command(const char *cmd)
     }
 }
 
+static void line_enter(void)
+{
+    out_putc('\n');
+    line[line_len] = 0;
+    run_command(line);
+    line_len = 0;
+    prompt();
+}
+
 static void handle_key(int c)
 {
     if (c == '\r' || c == '\n') {
@@ -958,11 +1417,7 @@ static void handle_key(int c)
             return;
         }
         last_was_cr = c == '\r';
-        out_putc('\n');
-        line[line_len] = 0;
-        run_command(line);
-        line_len = 0;
-        prompt();
+        line_enter();
         return;
     }
     last_was_cr = 0;
@@ -980,6 +1435,301 @@ static void handle_key(int c)
         line[line_len++] = (char)c;
         out_putc((char)c);
     }
+}
+
+/* ---- the virtio keyboard and tablet ---- */
+
+/* Linux key codes (input-event-codes.h) to US-layout characters, plain and shifted. */
+#define KEY_BACKSPACE 14
+#define KEY_ENTER 28
+#define KEY_LEFTCTRL 29
+#define KEY_LEFTSHIFT 42
+#define KEY_RIGHTSHIFT 54
+#define KEY_KPENTER 96
+#define KEY_RIGHTCTRL 97
+#define KEY_KPSLASH 98
+#define KEY_KPEQUAL 117
+#define KEY_CHARS 58
+
+static const char key_plain[KEY_CHARS + 1] =
+    "\0\0" "1234567890-=" "\0\0" "qwertyuiop[]" "\0\0" "asdfghjkl;'`" "\0\\" "zxcvbnm,./" "\0*\0 ";
+static const char key_shift[KEY_CHARS + 1] =
+    "\0\0" "!@#$%^&*()_+" "\0\0" "QWERTYUIOP{}" "\0\0" "ASDFGHJKL:\"~" "\0|" "ZXCVBNM<>?" "\0*\0 ";
+/* The keypad, KEY_KP7 (71) to KEY_KPDOT (83), whatever Num Lock says. */
+static const char key_pad[] = "789-456+1230.";
+
+/* Names without the KEY_ prefix, for the status line. */
+static const char *const key_names[128] = {
+    [1] = "ESC", [2] = "1", [3] = "2", [4] = "3", [5] = "4", [6] = "5", [7] = "6", [8] = "7",
+    [9] = "8", [10] = "9", [11] = "0", [12] = "MINUS", [13] = "EQUAL", [14] = "BACKSPACE",
+    [15] = "TAB", [16] = "Q", [17] = "W", [18] = "E", [19] = "R", [20] = "T", [21] = "Y",
+    [22] = "U", [23] = "I", [24] = "O", [25] = "P", [26] = "LEFTBRACE", [27] = "RIGHTBRACE",
+    [28] = "ENTER", [29] = "LEFTCTRL", [30] = "A", [31] = "S", [32] = "D", [33] = "F",
+    [34] = "G", [35] = "H", [36] = "J", [37] = "K", [38] = "L", [39] = "SEMICOLON",
+    [40] = "APOSTROPHE", [41] = "GRAVE", [42] = "LEFTSHIFT", [43] = "BACKSLASH", [44] = "Z",
+    [45] = "X", [46] = "C", [47] = "V", [48] = "B", [49] = "N", [50] = "M", [51] = "COMMA",
+    [52] = "DOT", [53] = "SLASH", [54] = "RIGHTSHIFT", [55] = "KPASTERISK", [56] = "LEFTALT",
+    [57] = "SPACE", [58] = "CAPSLOCK", [59] = "F1", [60] = "F2", [61] = "F3", [62] = "F4",
+    [63] = "F5", [64] = "F6", [65] = "F7", [66] = "F8", [67] = "F9", [68] = "F10",
+    [69] = "NUMLOCK", [70] = "SCROLLLOCK", [71] = "KP7", [72] = "KP8", [73] = "KP9",
+    [74] = "KPMINUS", [75] = "KP4", [76] = "KP5", [77] = "KP6", [78] = "KPPLUS", [79] = "KP1",
+    [80] = "KP2", [81] = "KP3", [82] = "KP0", [83] = "KPDOT", [85] = "ZENKAKUHANKAKU",
+    [86] = "102ND", [87] = "F11", [88] = "F12", [89] = "RO", [90] = "KATAKANA",
+    [91] = "HIRAGANA", [92] = "HENKAN", [93] = "KATAKANAHIRAGANA", [94] = "MUHENKAN",
+    [95] = "KPJPCOMMA", [96] = "KPENTER", [97] = "RIGHTCTRL", [98] = "KPSLASH", [99] = "SYSRQ",
+    [100] = "RIGHTALT", [101] = "LINEFEED", [102] = "HOME", [103] = "UP", [104] = "PAGEUP",
+    [105] = "LEFT", [106] = "RIGHT", [107] = "END", [108] = "DOWN", [109] = "PAGEDOWN",
+    [110] = "INSERT", [111] = "DELETE", [112] = "MACRO", [113] = "MUTE", [114] = "VOLUMEDOWN",
+    [115] = "VOLUMEUP", [116] = "POWER", [117] = "KPEQUAL", [118] = "KPPLUSMINUS",
+    [119] = "PAUSE", [120] = "SCALE", [121] = "KPCOMMA", [122] = "HANGEUL", [123] = "HANJA",
+    [124] = "YEN", [125] = "LEFTMETA", [126] = "RIGHTMETA", [127] = "COMPOSE",
+};
+
+static const char *const button_names[3] = { "left", "right", "middle" };
+
+static struct {
+    int on;                     /* ph_vin_init found a device */
+    unsigned shift, ctrl;       /* bit 0 left, bit 1 right */
+} kbd;
+
+/* "KEY_" + the name (or the number), cut to the key cap. */
+static void key_label_set(const char *prefix, const char *name, unsigned code)
+{
+    char tmp[40];
+    int n = 0;
+
+    for (; *prefix && n < 8; prefix++) {
+        tmp[n++] = *prefix;
+    }
+    if (name) {
+        for (; *name && n < 39; name++) {
+            tmp[n++] = *name;
+        }
+    } else {
+        char d[8];
+        int k = 0;
+
+        do {
+            d[k++] = (char)('0' + code % 10);
+            code /= 10;
+        } while (code && k < 7);
+        while (k) {
+            tmp[n++] = d[--k];
+        }
+    }
+    if (n > KEYCAP_COLS) {
+        n = KEYCAP_COLS;
+    }
+    memcpy(key_label, tmp, (size_t)n);
+    key_label[n] = 0;
+    key_label_dirty = 1;
+}
+
+static char key_char(unsigned code, int shifted)
+{
+    if (code < KEY_CHARS) {
+        return shifted ? key_shift[code] : key_plain[code];
+    }
+    if (code >= 71 && code <= 83) {
+        return key_pad[code - 71];
+    }
+    if (code == KEY_KPSLASH) {
+        return '/';
+    }
+    if (code == KEY_KPEQUAL) {
+        return '=';
+    }
+    return 0;
+}
+
+/* Erases the line being edited, prompt included, on the terminal and the screen. */
+static void out_erase_line(void)
+{
+    uart_putc('\r');
+    uart_putc(0x1b);
+    uart_putc('[');
+    uart_putc('K');
+    if (con.rows > 0 && con.y < con.rows) {
+        con_draw_cursor(0);
+        memset(con.text[con.y], 0, sizeof(con.text[0]));
+        con.dirty[con.y] = 1;
+        con.x = 0;
+    }
+}
+
+/* A button press: one line above the line being edited, which is then shown again. */
+static void mouse_button(unsigned b)
+{
+    out_erase_line();
+    out_puts("mouse: ");
+    out_puts(button_names[b]);
+    out_puts(" button at ");
+    out_dec((uint64_t)ptr.hx, 1);
+    out_putc(',');
+    out_dec((uint64_t)ptr.hy, 1);
+    out_putc('\n');
+    prompt();
+    for (size_t i = 0; i < line_len; i++) {
+        out_putc(line[i]);
+    }
+    ripple_add(ptr.hx - lay.scene_x, ptr.hy - lay.scene_y);
+}
+
+static void key_event(unsigned code, uint32_t value)
+{
+    int down = value != 0;
+    char c;
+
+    if (code == KEY_LEFTSHIFT || code == KEY_RIGHTSHIFT) {
+        unsigned bit = code == KEY_LEFTSHIFT ? 1u : 2u;
+
+        kbd.shift = down ? kbd.shift | bit : kbd.shift & ~bit;
+    } else if (code == KEY_LEFTCTRL || code == KEY_RIGHTCTRL) {
+        unsigned bit = code == KEY_LEFTCTRL ? 1u : 2u;
+
+        kbd.ctrl = down ? kbd.ctrl | bit : kbd.ctrl & ~bit;
+    }
+    /* 1 is a press, 2 an autorepeat; releases and anything else type nothing. */
+    if (value != 1 && value != 2) {
+        return;
+    }
+    if (value == 1) {
+        key_label_set("KEY_", code < 128 ? key_names[code] : NULL, code);
+    }
+    if (code == KEY_ENTER || code == KEY_KPENTER) {
+        last_was_cr = 0;
+        line_enter();
+        return;
+    }
+    if (code == KEY_BACKSPACE) {
+        handle_key(0x7f);
+        return;
+    }
+    c = key_char(code, kbd.shift != 0);
+    if (!c) {
+        return;
+    }
+    if (kbd.ctrl) {
+        /* Ctrl and a letter: the control character (Ctrl-U kills the line). */
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+            handle_key((c | 0x20) & 0x1f);
+        }
+        return;
+    }
+    handle_key(c);
+}
+
+static void on_input(ph_vin_kind kind, uint16_t type, uint16_t code, uint32_t value)
+{
+    if (type == PH_EV_KEY) {
+        if (code >= PH_BTN_LEFT && code <= PH_BTN_MIDDLE) {
+            if (value == 1) {
+                static const char *const btn[3] = { "LEFT", "RIGHT", "MIDDLE" };
+
+                key_label_set("BTN_", btn[code - PH_BTN_LEFT], 0);
+                mouse_button(code - PH_BTN_LEFT);
+            }
+        } else if (code < 0x100) {
+            key_event(code, value);
+        }
+    } else if (type == PH_EV_ABS && (code == PH_ABS_X || code == PH_ABS_Y)) {
+        /* 0..32767 across the screen; anything outside is clamped. */
+        int32_t v = (int32_t)value;
+        uint64_t a = v < 0 ? 0 : v > 32767 ? 32767 : (uint64_t)v;
+
+        if (code == PH_ABS_X) {
+            ptr.hx = (int)(a * hw.w / 32768);
+        } else {
+            ptr.hy = (int)(a * hw.h / 32768);
+        }
+        ptr.seen = 1;
+        ptr.moved = 1;
+    } else if (type == PH_EV_SYN) {
+        ptr_update();
+    }
+    (void)kind;
+}
+
+static int input_pending(void)
+{
+    uint64_t mip;
+
+    if (!kbd.on) {
+        return 0;
+    }
+    __asm__ volatile("csrr %0, mip" : "=r"(mip));
+    return (mip & (UINT64_C(1) << 11)) != 0;
+}
+
+static int input_service_more(void)
+{
+    int more = 0;
+
+    if (!kbd.on) {
+        return 0;
+    }
+    /* At most 1024 events at a time: a flood must not stop the frames. */
+    for (int round = 0; round < 4; round++) {
+        more = ph_vin_poll(on_input, 256);
+        ptr_update();
+        if (!more) {
+            break;
+        }
+    }
+    if (key_label_dirty) {
+        keys_draw();
+    }
+    return more;
+}
+
+static void input_service(void)
+{
+    input_service_more();
+}
+
+static void input_start(void)
+{
+    int slot;
+    uint32_t irq;
+    ph_vin_kind kind;
+
+    ptr_init();
+    kbd.on = ph_vin_init(hw.virtio_irq) > 0;
+    if (!kbd.on) {
+        out_puts("No virtio keyboard or tablet: type on the serial console.\n");
+        return;
+    }
+    out_puts("Input:");
+    for (int i = 0; ph_vin_device(i, &slot, &irq, &kind); i++) {
+        out_puts(i ? ", " : " ");
+        out_puts(kind == PH_VIN_TABLET ? "tablet" : "keyboard");
+        out_puts(" in slot ");
+        out_dec((uint64_t)slot, 1);
+    }
+    out_putc('\n');
+}
+
+static void input_info(void)
+{
+    int slot;
+    uint32_t irq;
+    ph_vin_kind kind;
+
+    out_puts("input: ");
+    if (!kbd.on) {
+        out_puts("serial console only\n");
+        return;
+    }
+    for (int i = 0; ph_vin_device(i, &slot, &irq, &kind); i++) {
+        out_puts(kind == PH_VIN_TABLET ? "tablet" : "keyboard");
+        out_puts(" in slot ");
+        out_dec((uint64_t)slot, 1);
+        out_puts(" (irq ");
+        out_dec(irq, 1);
+        out_puts("), ");
+    }
+    out_dec(ph_vin_events(), 1);
+    out_puts(" events\n");
 }
 
 /* ---- main ---- */
@@ -1003,7 +1753,7 @@ static void set_timer(uint64_t when)
 
 void ph_demo_main(uint64_t hartid, uint64_t dtb)
 {
-    uint64_t period, next;
+    uint64_t period, next, t0;
     int cursor_on = 0;
 
     hw.fb_base = FB_DEFAULT_BASE;
@@ -1037,7 +1787,11 @@ void ph_demo_main(uint64_t hartid, uint64_t dtb)
     for (;;) {
         int c, budget;
 
+        /* Sleep until the next frame, waking for input on the way. */
         while (mtime() < next) {
+            if (input_service_more()) {
+                continue;       /* a burst: take the rest before sleeping */
+            }
             __asm__ volatile("wfi");
         }
         next += period;
@@ -1053,6 +1807,7 @@ void ph_demo_main(uint64_t hartid, uint64_t dtb)
         }
         if (frame == BOOT_FRAMES) {
             main_screen();
+            input_start();
             out_puts("Type 'help' for the commands.\n");
             prompt();
         }
@@ -1060,9 +1815,11 @@ void ph_demo_main(uint64_t hartid, uint64_t dtb)
         for (budget = 0; budget < 256 && (c = uart_getc()) >= 0; budget++) {
             handle_key(c);
         }
+        t0 = mtime();
         scene_frame();
+        scene_ticks = mtime() - t0;
         if (frame % (FPS / 4) == 0 || frame == BOOT_FRAMES) {
-            status_frame();
+            status_frame(frame == BOOT_FRAMES);
         }
         con_flush();
         if (frame % (FPS / 2) == 0) {
