@@ -21,9 +21,15 @@ double-quoted strings, one definition per top-level object:
     '*if': COND, '*features': [...] }
   { 'event': NAME, '*data': MEMBERS or STRUCT, '*if': COND,
     '*features': [...] }
+  { 'union': NAME, 'base': MEMBERS or STRUCT, 'discriminator': MEMBER,
+    'data': { BRANCH: STRUCT, ... }, '*if': COND, '*features': [...] }
 
 'async' is Porthole's extension: the handler gets the QmpReturn and may
-complete it later.  Unions, alternates and 'boxed' are not supported.
+complete it later.  Unions are QEMU's (flat) unions: the discriminator is a
+required enum member of the base, each branch a value of that enum whose
+struct's members sit beside the base's in the same JSON object; values
+without a branch carry the base alone.  Alternates and 'boxed' are not
+supported.
 
 Output, for a prefix P ('' by default), into the output directory:
   Pqapi-types.[ch]      types, freeing, conversion to and from JSON
@@ -444,9 +450,11 @@ def check_name(info, name, what, case, permit_underscore=False, hint=''):
     elif case == 'camel':
         if not re.match(r'[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$', stem):
             raise QAPIError(info, '%s must use CamelCase' % what)
-        if stem.endswith('List') or stem.endswith('Kind'):
-            raise QAPIError(info, "%s must not end in '%s'"
-                            % (what, stem[-4:]))
+        # 'List' is taken by generated list types.  ('Kind' was QEMU's for
+        # the implicit enums of simple unions, which QEMU 7.2 no longer
+        # has: its KeyValueKind and InputEventKind are ordinary enums.)
+        if stem.endswith('List'):
+            raise QAPIError(info, "%s must not end in 'List'" % what)
 
 
 # --------------------------------------------------------------------------
@@ -579,6 +587,45 @@ class StructType(Type):
         return 'qapi_free_%s(%s);' % (self.c_name(), expr)
 
 
+class UnionType(Type):
+    """A flat union: the base's members, among them the enum discriminator
+    (the tag), and for each tag value the members of its branch struct,
+    if it has one."""
+    meta = 'union'
+    json_type = 'object'
+
+    def __init__(self, name, info, base, discriminator, branches, ifcond,
+                 features):
+        super().__init__(name)
+        self.info = info
+        self.base_ref = base            # member list (inline) or a name
+        self.discriminator = discriminator
+        self.branches = branches        # [(value, typeref)] as written
+        self.ifcond = ifcond
+        self.features = features
+        self.base = None                # StructType, implicit when inline
+        self.members = None             # the base's members, once resolved
+        self.tag = None                 # the discriminator Member
+        # [(value, StructType or None)]: the branches as written, then the
+        # values without one, in enum order (as QEMU's introspection).
+        self.variants = None
+
+    def c_type(self):
+        return c_name(self.name) + ' *'
+
+    def free_code(self, expr):
+        return 'qapi_free_%s(%s);' % (self.c_name(), expr)
+
+    def branch_variants(self):
+        """The variants with a branch struct, in schema order."""
+        return [(v, t) for v, t in self.variants if t is not None]
+
+
+def is_object(typ):
+    """A type whose JSON form is an object with members."""
+    return isinstance(typ, (StructType, UnionType))
+
+
 class ArrayType(Type):
     meta = 'list'
     json_type = 'array'
@@ -656,6 +703,7 @@ _META_KEYS = {
     'struct': ('data', 'base', 'if', 'features'),
     'enum': ('data', 'prefix', 'if', 'features'),
     'event': ('data', 'if', 'features'),
+    'union': ('base', 'discriminator', 'data', 'if', 'features'),
 }
 
 _TRUE_FLAGS = ('allow-oob', 'allow-preconfig', 'coroutine', 'async')
@@ -755,15 +803,14 @@ class Schema:
                 raise QAPIError(info, "unknown pragma '%s'" % key)
 
     def _definition(self, expr, info, doc):
-        for meta in ('union', 'alternate'):
-            if meta in expr:
-                raise QAPIError(info, "'%s' definitions are not supported"
-                                % meta)
+        if 'alternate' in expr:
+            raise QAPIError(info, "'alternate' definitions are not "
+                            "supported")
         metas = [m for m in _META_KEYS if m in expr]
         if not metas:
             raise QAPIError(info, "expression must have one of the keys "
-                            "'command', 'event', 'enum', 'struct', 'include' "
-                            "or 'pragma'")
+                            "'command', 'event', 'enum', 'struct', 'union', "
+                            "'include' or 'pragma'")
         meta = metas[0]
         name = expr[meta]
         if not isinstance(name, str):
@@ -794,6 +841,8 @@ class Schema:
             entity = StructType(name, info,
                                 self._members(info, expr['data'], name),
                                 base, ifcond, features)
+        elif meta == 'union':
+            entity = self._union(expr, info, ifcond, features)
         elif meta == 'command':
             flags = self._flags(info, expr)
             returns = expr.get('returns')
@@ -847,6 +896,46 @@ class Schema:
             seen[key] = value
             values.append((value, vfeatures))
         return EnumType(name, info, values, prefix, ifcond, features)
+
+    def _union(self, expr, info, ifcond, features):
+        name = expr['union']
+        for key in ('base', 'discriminator', 'data'):
+            if key not in expr:
+                raise QAPIError(info, "missing key '%s'" % key)
+        base = expr['base']
+        if isinstance(base, dict):
+            base = self._members(info, base, name)
+        elif not isinstance(base, str):
+            raise QAPIError(info, "'base' must be an object of members or "
+                            "the name of a struct type")
+        disc = expr['discriminator']
+        if not isinstance(disc, str):
+            raise QAPIError(info, "'discriminator' must name a member of "
+                            "'base'")
+        data = expr['data']
+        if not isinstance(data, dict):
+            raise QAPIError(info, "'data' must be an object of branches")
+        branches = []
+        for value, ref in data.items():
+            what = "branch '%s'" % value
+            if isinstance(ref, dict):
+                for k in ref:
+                    if k == 'if':
+                        raise QAPIError(info, "%s: 'if' on branches is not "
+                                        "supported" % what)
+                    if k != 'type':
+                        raise QAPIError(info, "%s has unknown key '%s'"
+                                        % (what, k))
+                if 'type' not in ref:
+                    raise QAPIError(info, "%s needs a 'type'" % what)
+                ref = ref['type']
+            if isinstance(ref, list):
+                raise QAPIError(info, "%s must be a struct type, not a list"
+                                % what)
+            if not isinstance(ref, str):
+                raise QAPIError(info, "%s must name a struct type" % what)
+            branches.append((value, ref))
+        return UnionType(name, info, base, disc, branches, ifcond, features)
 
     def _features(self, info, features):
         if not isinstance(features, list):
@@ -998,6 +1087,67 @@ class Schema:
         struct.members = members + struct.local_members
         return struct.members
 
+    def _union_members(self, union):
+        """Resolves @union: its base, tag and variants."""
+        if union.members is not None:
+            return union.members
+        info = union.info
+        if isinstance(union.base_ref, str):
+            base = self.lookup(info, union.base_ref, "'base'")
+            if not isinstance(base, StructType):
+                raise QAPIError(info, "'base' must be a struct type, not %s "
+                                "'%s'" % (base.meta, base.name))
+            where = "base '%s'" % base.name
+        else:
+            base = StructType('q_obj_%s-base' % union.name, info,
+                              union.base_ref, None, union.ifcond, [],
+                              implicit=True)
+            where = "'base'"
+        union.base = base
+        members = self._struct_members(base)
+        for m in members:
+            if m.c_name() == 'u':
+                raise QAPIError(info, "member 'u' of %s collides with the "
+                                "C union of the branches" % where)
+        tag = next((m for m in members if m.name == union.discriminator),
+                   None)
+        if tag is None:
+            raise QAPIError(info, "discriminator '%s' is not a member of %s"
+                            % (union.discriminator, where))
+        if tag.optional:
+            raise QAPIError(info, "discriminator member '%s' of %s must not "
+                            "be optional" % (tag.name, where))
+        if not isinstance(tag.type, EnumType):
+            raise QAPIError(info, "discriminator member '%s' of %s must be "
+                            "of enum type, not %s '%s'"
+                            % (tag.name, where, tag.type.meta, tag.type.name))
+        values = [v for v, _ in tag.type.values]
+        union.members = members
+        union.tag = tag
+        variants = []
+        base_names = {m.c_name(): m for m in members}
+        for value, ref in union.branches:
+            what = "branch '%s'" % value
+            if value not in values:
+                raise QAPIError(info, "%s is not a value of enum '%s'"
+                                % (what, tag.type.name))
+            typ = self.lookup(info, ref, what)
+            if not isinstance(typ, StructType):
+                raise QAPIError(info, "%s must be a struct type, not %s '%s'"
+                                % (what, typ.meta, typ.name))
+            for m in self._struct_members(typ):
+                other = base_names.get(m.c_name())
+                if other:
+                    raise QAPIError(info, "member '%s' of %s ('%s') collides "
+                                    "with member '%s' of %s"
+                                    % (m.name, what, typ.name, other.name,
+                                       where))
+            variants.append((value, typ))
+        listed = [v for v, _ in union.branches]
+        variants += [(v, None) for v in values if v not in listed]
+        union.variants = variants
+        return members
+
     def _arg_type(self, entity):
         data = entity.data
         if data is None:
@@ -1024,19 +1174,21 @@ class Schema:
     def _resolve(self, entity):
         if isinstance(entity, StructType):
             self._struct_members(entity)
+        elif isinstance(entity, UnionType):
+            self._union_members(entity)
         elif isinstance(entity, Command):
             entity.arg_type = self._arg_type(entity)
             if entity.returns is not None:
                 rt = self.lookup(entity.info, entity.returns, "'returns'")
                 entity.ret_type = rt
                 elem = rt.element if isinstance(rt, ArrayType) else rt
-                if not isinstance(elem, StructType) and entity.name not in \
+                if not is_object(elem) and entity.name not in \
                         self.pragma.command_returns_exceptions:
                     shown = "['%s']" % elem.name if elem is not rt \
                         else "'%s'" % rt.name
                     raise QAPIError(entity.info, "'returns' must be a struct "
-                                    "type or a list of one, not %s (unless "
-                                    "listed in pragma "
+                                    "or union type or a list of one, not %s "
+                                    "(unless listed in pragma "
                                     "'command-returns-exceptions')" % shown)
         elif isinstance(entity, Event):
             entity.arg_type = self._arg_type(entity)
@@ -1058,6 +1210,11 @@ class Schema:
         else:
             if isinstance(entity, StructType):
                 members = entity.local_members
+            elif isinstance(entity, UnionType):
+                # An inline base is the union's own; a named one is
+                # documented where it is defined.
+                members = entity.base.local_members \
+                    if entity.base.implicit else []
             elif entity.arg_type is not None:
                 members = entity.arg_type.members
             else:
@@ -1118,6 +1275,9 @@ class Schema:
         for e in self.definitions:
             if isinstance(e, StructType):
                 for m in e.local_members:
+                    use(m.type)
+            elif isinstance(e, UnionType):
+                for m in e.members:
                     use(m.type)
             elif isinstance(e, (Command, Event)):
                 if e.arg_type is not None and e.arg_type.implicit:
@@ -1207,28 +1367,35 @@ def gen_free_list(array):
             '        list = next;\n    }\n}\n' % (name, name, name, frees))
 
 
-def gen_input_struct(struct, storage=''):
-    name = struct.c_name()
-    members = struct.members
-    names = ''.join('"%s", ' % m.name for m in members)
+def gen_input_members(members, access='obj->'):
+    """Statements converting @members of the JSON object 'jobj' into the
+    fields at @access, in order, each under the name 'mpath'."""
     body = ''
     for m in members:
         fn = 'qapi_input_' + m.type.c_name()
-        field = 'obj->' + m.c_name()
+        field = access + m.c_name()
         body += '    mpath.name = "%s";\n' % m.name
         if m.optional:
             body += ('    member = json_object_get_member(jobj, "%s");\n'
                      '    if (member) {\n'
-                     '        obj->has_%s = true;\n'
+                     '        %shas_%s = true;\n'
                      '        if (!%s(&mpath, member, &%s, error)) {\n'
                      '            return false;\n'
                      '        }\n'
-                     '    }\n' % (m.name, m.c_name(), fn, field))
+                     '    }\n' % (m.name, access, m.c_name(), fn, field))
         else:
             body += ('    member = qapi_input_required(&mpath, jobj, error);\n'
                      '    if (!member || !%s(&mpath, member, &%s, error)) {\n'
                      '        return false;\n'
                      '    }\n' % (fn, field))
+    return body
+
+
+def gen_input_struct(struct, storage=''):
+    name = struct.c_name()
+    members = struct.members
+    names = ''.join('"%s", ' % m.name for m in members)
+    body = gen_input_members(members)
     locals_ = ''
     if members:
         locals_ = ('    QapiInputPath mpath = { path, NULL, 0 };\n'
@@ -1390,8 +1557,14 @@ def c_append(text, out='out'):
 
 def gen_write_members(members, access):
     """(locals, statements) writing a JSON object of @members, read from
-    @access ('v->') into GString 'out'.  Separators are decided here where
-    the presence of earlier members is known, else with the local 'first'."""
+    @access ('v->', or a function of the member giving it) into GString
+    'out'.  Separators are decided here where the presence of earlier
+    members is known, else with the local 'first'."""
+    if isinstance(access, str):
+        prefix = access
+
+        def access(_m):
+            return prefix
     ordered = qdict_order(members)
     # What is known, before each member, about what came before it:
     # 'empty' (nothing), 'some' (a member), 'unknown' (optional ones only).
@@ -1407,7 +1580,7 @@ def gen_write_members(members, access):
     pending = '{'
     for i, (m, state) in enumerate(zip(ordered, states)):
         key = json_quote(m.name) + ': '
-        value = 'qapi_write_%s(out, %s%s);\n' % (m.type.c_name(), access,
+        value = 'qapi_write_%s(out, %s%s);\n' % (m.type.c_name(), access(m),
                                                  m.c_name())
         if m.optional and pending:
             # What comes before an optional member is written regardless.
@@ -1427,7 +1600,7 @@ def gen_write_members(members, access):
             if state != 'some' and 'unknown' in states[i + 1:]:
                 code += 'first = false;\n'
             body += '    if (%shas_%s) {\n%s    }\n' % (
-                access, m.c_name(), indent(code, 2))
+                access(m), m.c_name(), indent(code, 2))
         else:
             body += indent(head + value)
     if pending:
@@ -1497,6 +1670,178 @@ def gen_from_json(typ):
             '\n'
             '    return qapi_input_%s(&path, node, out, error);\n'
             '}\n' % (name, var_decl(ptr_to(typ.c_type()), 'out'), name))
+
+
+# Unions: the C struct holds the base's members, then a C union 'u' of the
+# branch structs, by value, named after their tag values (QEMU's shape).
+# Each function handles the base's members, then switches on the tag.
+
+
+def union_branch(value):
+    """The C access to the branch of tag @value inside 'u'."""
+    return 'u.%s.' % c_name(value)
+
+
+def gen_union_typedef(union):
+    body = ''
+    for m in union.members:
+        if m.optional:
+            body += '    bool has_%s;\n' % m.c_name()
+        body += '    %s;\n' % var_decl(m.type.c_type(), m.c_name())
+    branches = union.branch_variants()
+    if branches:
+        body += '    union { /* the branch of @%s */\n' % union.tag.name
+        for value, typ in branches:
+            body += '        %s %s;\n' % (typ.c_name(), c_name(value))
+        body += '    } u;\n'
+    return 'struct %s {\n%s};\n' % (union.c_name(), body)
+
+
+def gen_union_switch(union, var, case_code, default_code='', block=False):
+    """A switch on the tag of the union at @var ('obj'): for each branch
+    the statements case_code(value, branch struct) (at one level of
+    indentation; branches without any are left out), else @default_code.
+    With @block, each case is a block of its own (for its locals).
+    Empty when no branch has code."""
+    cases = ''
+    for value, typ in union.branch_variants():
+        code = case_code(value, typ)
+        if not code:
+            continue
+        label = union.tag.type.const(value)
+        if block:
+            cases += '    case %s: {\n%s        break;\n    }\n' % (
+                label, indent(code))
+        else:
+            cases += '    case %s:\n%s        break;\n' % (label,
+                                                          indent(code))
+    if not cases:
+        return default_code
+    if block and default_code:
+        default = '    default: {\n%s        break;\n    }\n' % indent(
+            default_code)
+    else:
+        default = '    default:\n%s        break;\n' % indent(default_code)
+    return '    switch (%s->%s) {\n%s%s    }\n' % (
+        var, union.tag.c_name(), cases, default)
+
+
+def gen_free_union(union):
+    name = union.c_name()
+
+    def frees(members, access):
+        out = ''
+        for m in members:
+            code = m.type.free_code(access + m.c_name())
+            if code:
+                out += indent(code) + '\n'
+        return out
+    body = frees(union.members, 'obj->')
+    body += gen_union_switch(union, 'obj', lambda value, typ: frees(
+        typ.members, 'obj->' + union_branch(value)))
+    return ('void qapi_free_%s(%s *obj)\n{\n    if (!obj) {\n        return;'
+            '\n    }\n%s    g_free(obj);\n}\n' % (name, name, body))
+
+
+def gen_to_json_union(union):
+    name = union.c_name()
+    body = gen_members_to_json(union.members, 'obj', 'v->')
+    body += gen_union_switch(union, 'v', lambda value, typ: (
+        gen_members_to_json(typ.members, 'obj', 'v->' + union_branch(value))))
+    return ('JsonNode *qapi_to_json_%s(const %s *v)\n'
+            '{\n'
+            '    JsonObject *obj;\n'
+            '\n'
+            '    g_return_val_if_fail(v != NULL, json_node_new(JSON_NODE_NULL));\n'
+            '    obj = json_object_new();\n'
+            '%s'
+            '    return qapi_to_json_object(obj);\n'
+            '}\n' % (name, name, body))
+
+
+def gen_write_union(union):
+    """QEMU's member order depends on all the members written, so each
+    branch writes the whole object."""
+    name = union.c_name()
+    base = union.members
+
+    def whole(value, typ):
+        members = base + (typ.members if typ else [])
+        branch = 'v->' + union_branch(value) if typ else 'v->'
+        decls, body = gen_write_members(
+            members, lambda m: 'v->' if any(m is b for b in base) else branch)
+        return decls + body
+    body = gen_union_switch(union, 'v', whole, whole(None, None), block=True)
+    return ('void qapi_write_%s(GString *out, const %s *v)\n'
+            '{\n'
+            '    if (!v) {\n'
+            '        g_string_append_len(out, "null", 4);\n'
+            '        g_return_if_fail(v != NULL);\n'
+            '        return;\n'
+            '    }\n'
+            '%s'
+            '}\n' % (name, name, body))
+
+
+def gen_input_union(union):
+    """Converts the base's members, then the branch's from the same JSON
+    object, then refuses members of neither: QEMU's visiting order, so
+    that the first error is the one QEMU reports."""
+    name = union.c_name()
+
+    def table(var, members):
+        return '    static const char *const %s[] = { %sNULL };\n' % (
+            var, ''.join('"%s", ' % m.name for m in members))
+    tables = table('base_members', union.members)
+
+    def case(value, typ):
+        nonlocal tables
+        if not typ.members:
+            return ''
+        var = 'branch_%s_members' % c_name(value)
+        tables += table(var, union.members + typ.members)
+        return (gen_input_members(typ.members, 'obj->' + union_branch(value))
+                + '    members = %s;\n' % var)
+    body = gen_input_members(union.members)
+    body += gen_union_switch(union, 'obj', case)
+    return ('bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
+            '    %s **out, GError **error)\n'
+            '{\n'
+            '%s'
+            '    const char *const *members = base_members;\n'
+            '    g_autoptr(%s) obj = NULL;\n'
+            '    QapiInputPath mpath = { path, NULL, 0 };\n'
+            '    JsonNode *member;\n'
+            '    JsonObject *jobj;\n'
+            '\n'
+            '    *out = NULL;\n'
+            '    jobj = qapi_input_object(path, node, error);\n'
+            '    if (!jobj) {\n'
+            '        return false;\n'
+            '    }\n'
+            '    obj = g_new0(%s, 1);\n'
+            '%s'
+            '    if (!qapi_input_check_members(path, jobj, members, error)) {\n'
+            '        return false;\n'
+            '    }\n'
+            '    *out = g_steal_pointer(&obj);\n'
+            '    return true;\n'
+            '}\n' % (name, name, tables, name, name, body))
+
+
+def object_decls(typ):
+    """The functions of a struct or union type, declared."""
+    name = typ.c_name()
+    return ('\nvoid qapi_free_%s(%s *obj);\n'
+            'G_DEFINE_AUTOPTR_CLEANUP_FUNC(%s, qapi_free_%s)\n'
+            'JsonNode *qapi_to_json_%s(const %s *v);\n'
+            'void qapi_write_%s(GString *out, const %s *v);\n'
+            'bool qapi_from_json_%s(JsonNode *node, const char *name,\n'
+            '    %s **out, GError **error);\n'
+            'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
+            '    %s **out, GError **error);\n'
+            % (name, name, name, name, name, name, name, name, name,
+               name, name, name))
 
 
 def gen_list_code(array):
@@ -2026,11 +2371,12 @@ def gen_types(schema, prefix):
     c = '#include "%s"\n' % hname
     types = schema.types()
     structs = [t for t in types if isinstance(t, StructType)]
+    unions = [t for t in types if isinstance(t, UnionType)]
     enums = [t for t in types if isinstance(t, EnumType)]
     arrays = schema.used_arrays()
 
     fwd = ''
-    for t in structs + arrays:
+    for t in structs + unions + arrays:
         fwd += wrap_if(t.ifcond, 'typedef struct %s %s;\n'
                        % (t.c_name(), t.c_name()))
     if fwd:
@@ -2095,22 +2441,20 @@ def gen_types(schema, prefix):
         c += '\n' + wrap_if(e.ifcond, code)
 
     for t in structs:
-        name = t.c_name()
-        decl = gen_struct_typedef(t)
-        decl += ('\nvoid qapi_free_%s(%s *obj);\n'
-                 'G_DEFINE_AUTOPTR_CLEANUP_FUNC(%s, qapi_free_%s)\n'
-                 'JsonNode *qapi_to_json_%s(const %s *v);\n'
-                 'void qapi_write_%s(GString *out, const %s *v);\n'
-                 'bool qapi_from_json_%s(JsonNode *node, const char *name,\n'
-                 '    %s **out, GError **error);\n'
-                 'bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
-                 '    %s **out, GError **error);\n'
-                 % (name, name, name, name, name, name, name, name, name,
-                    name, name, name))
+        decl = gen_struct_typedef(t) + object_decls(t)
         h += '\n' + wrap_if(t.ifcond, decl)
         code = '\n'.join([gen_free_struct(t), gen_to_json_struct(t),
                           gen_write_struct(t), gen_from_json(t),
                           gen_input_struct(t)])
+        c += '\n' + wrap_if(t.ifcond, code)
+
+    # After every struct: a union holds its branch structs by value.
+    for t in unions:
+        decl = gen_union_typedef(t) + object_decls(t)
+        h += '\n' + wrap_if(t.ifcond, decl)
+        code = '\n'.join([gen_free_union(t), gen_to_json_union(t),
+                          gen_write_union(t), gen_from_json(t),
+                          gen_input_union(t)])
         c += '\n' + wrap_if(t.ifcond, code)
 
     for a in arrays:
@@ -2247,7 +2591,7 @@ def gen_marshal(cmd):
                      '    }\n'
                      '    qmp_return(ret, NULL);\n' % cmd.name)
         else:
-            if isinstance(rt, (StructType, ArrayType)):
+            if isinstance(rt, (StructType, UnionType, ArrayType)):
                 locals_ += '    g_autoptr(%s) retval = NULL;\n' % rt.c_name()
             elif rt.name == 'str':
                 locals_ += '    g_autofree char *retval = NULL;\n'
@@ -2267,7 +2611,7 @@ def gen_marshal(cmd):
                      '        qmp_marshal_fail(ret, "%s", err);\n'
                      '        return;\n'
                      '    }\n' % (check, cmd.name))
-            if isinstance(rt, (StructType, ArrayType)):
+            if isinstance(rt, (StructType, UnionType, ArrayType)):
                 # Straight to JSON text, without a json-glib tree.
                 body += ('    GString *text = g_string_new(NULL);\n\n'
                          '    qapi_write_%s(text, retval);\n'
@@ -2281,7 +2625,7 @@ def gen_marshal(cmd):
             code += '    qmp_return(ret, NULL);\n'
         elif rt.name in ('any', 'null'):
             code += '    qmp_return(ret, value);\n'
-        elif isinstance(rt, (StructType, ArrayType)):
+        elif isinstance(rt, (StructType, UnionType, ArrayType)):
             code += ('    GString *text = g_string_new(NULL);\n\n'
                      '    qapi_write_%s(text, value);\n'
                      '    %s\n'
@@ -2505,6 +2849,22 @@ def gen_introspect(schema, prefix, sym, unmask):
                 members.append(m)
             add(typ.name, 'enum', {'members': members,
                                    'values': [v for v, _ in typ.values]},
+                typ.ifcond, typ.features)
+        elif isinstance(typ, UnionType):
+            # As QEMU: the base's members, the tag, and every tag value
+            # with its branch (the empty object for those without).
+            members = []
+            for m in typ.members:
+                obj = {'name': m.name, 'type': use(m.type)}
+                if m.optional:
+                    obj['default'] = None
+                obj.update(features(m.features))
+                members.append(obj)
+            variants = [{'case': v, 'type': use(t or schema.empty)}
+                        for v, t in typ.variants]
+            add(typ.name, 'object', {'members': members,
+                                     'tag': typ.tag.name,
+                                     'variants': variants},
                 typ.ifcond, typ.features)
         else:
             members = []
