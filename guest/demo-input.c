@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "mmio.h"
+
 /* virtio-mmio registers (virtio 1.x, 4.2.2). */
 #define VM_MAGIC 0x000
 #define VM_VERSION 0x004
@@ -105,26 +107,6 @@ static vq_mem mem[PH_VIN_SLOTS];
 static vin_dev devs[PH_VIN_SLOTS];
 static int n_devs;
 static uint64_t n_events;
-
-static inline uint8_t rd8(uint64_t a)
-{
-    return *(volatile uint8_t *)(uintptr_t)a;
-}
-
-static inline void wr8(uint64_t a, uint8_t v)
-{
-    *(volatile uint8_t *)(uintptr_t)a = v;
-}
-
-static inline uint32_t rd32(uint64_t a)
-{
-    return *(volatile uint32_t *)(uintptr_t)a;
-}
-
-static inline void wr32(uint64_t a, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)a = v;
-}
 
 /* Orders our ring writes against the device's view (and its against ours). */
 static inline void fence(void)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "font.h"
+#include "mmio.h"
 #include "demo-input.h"
 
 #define PH_DEMO_VERSION "1.0"
@@ -104,38 +105,6 @@ static size_t str_len(const char *s)
         n++;
     }
     return n;
-}
-
-/* ---- MMIO ---- */
-
-static inline uint8_t rd8(uint64_t a)
-{
-    return *(volatile uint8_t *)(uintptr_t)a;
-}
-
-static inline void wr8(uint64_t a, uint8_t v)
-{
-    *(volatile uint8_t *)(uintptr_t)a = v;
-}
-
-static inline uint32_t rd32(uint64_t a)
-{
-    return *(volatile uint32_t *)(uintptr_t)a;
-}
-
-static inline void wr32(uint64_t a, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)a = v;
-}
-
-static inline uint64_t rd64(uint64_t a)
-{
-    return *(volatile uint64_t *)(uintptr_t)a;
-}
-
-static inline void wr64(uint64_t a, uint64_t v)
-{
-    *(volatile uint64_t *)(uintptr_t)a = v;
 }
 
 /* ---- state ---- */
