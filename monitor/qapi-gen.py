@@ -1391,19 +1391,14 @@ def gen_input_members(members, access='obj->'):
     return body
 
 
-def gen_input_struct(struct, storage=''):
-    name = struct.c_name()
-    members = struct.members
-    names = ''.join('"%s", ' % m.name for m in members)
-    body = gen_input_members(members)
-    locals_ = ''
-    if members:
-        locals_ = ('    QapiInputPath mpath = { path, NULL, 0 };\n'
-                   '    JsonNode *member;\n')
+def gen_input_function(name, decls, locals_, body, storage=''):
+    """The frame every object input function shares: @decls (the member
+    tables) and @locals_ first, then the object check, @body converting
+    the members into 'obj', and the check for members nobody took."""
     return ('%sbool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
             '    %s **out, GError **error)\n'
             '{\n'
-            '    static const char *const members[] = { %sNULL };\n'
+            '%s'
             '    g_autoptr(%s) obj = NULL;\n'
             '%s'
             '    JsonObject *jobj;\n'
@@ -1420,7 +1415,20 @@ def gen_input_struct(struct, storage=''):
             '    }\n'
             '    *out = g_steal_pointer(&obj);\n'
             '    return true;\n'
-            '}\n' % (storage, name, name, names, name, locals_, name, body))
+            '}\n' % (storage, name, name, decls, name, locals_, name, body))
+
+
+def gen_input_struct(struct, storage=''):
+    name = struct.c_name()
+    members = struct.members
+    names = ''.join('"%s", ' % m.name for m in members)
+    locals_ = ''
+    if members:
+        locals_ = ('    QapiInputPath mpath = { path, NULL, 0 };\n'
+                   '    JsonNode *member;\n')
+    return gen_input_function(
+        name, '    static const char *const members[] = { %sNULL };\n' % names,
+        locals_, gen_input_members(members), storage)
 
 
 def gen_input_list(array):
@@ -1804,29 +1812,10 @@ def gen_input_union(union):
                 + '    members = %s;\n' % var)
     body = gen_input_members(union.members)
     body += gen_union_switch(union, 'obj', case)
-    return ('bool qapi_input_%s(const QapiInputPath *path, JsonNode *node,\n'
-            '    %s **out, GError **error)\n'
-            '{\n'
-            '%s'
-            '    const char *const *members = base_members;\n'
-            '    g_autoptr(%s) obj = NULL;\n'
-            '    QapiInputPath mpath = { path, NULL, 0 };\n'
-            '    JsonNode *member;\n'
-            '    JsonObject *jobj;\n'
-            '\n'
-            '    *out = NULL;\n'
-            '    jobj = qapi_input_object(path, node, error);\n'
-            '    if (!jobj) {\n'
-            '        return false;\n'
-            '    }\n'
-            '    obj = g_new0(%s, 1);\n'
-            '%s'
-            '    if (!qapi_input_check_members(path, jobj, members, error)) {\n'
-            '        return false;\n'
-            '    }\n'
-            '    *out = g_steal_pointer(&obj);\n'
-            '    return true;\n'
-            '}\n' % (name, name, tables, name, name, body))
+    return gen_input_function(
+        name, tables + '    const char *const *members = base_members;\n',
+        '    QapiInputPath mpath = { path, NULL, 0 };\n'
+        '    JsonNode *member;\n', body)
 
 
 def object_decls(typ):
