@@ -477,6 +477,28 @@ void qmp_test_assert_line_impl(const char *file, int line, const char *func,
     g_assertion_message(G_LOG_DOMAIN, file, line, func, msg);
 }
 
+/* For g_ptr_array_sort(), which passes pointers to the elements. */
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *qmp_test_list_dir(const char *path)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(dir);
+    while ((name = g_dir_read_name(dir))) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(dir);
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(" ", (char **)names->pdata);
+}
+
 void qmp_test_remove_tree(const char *path)
 {
     GDir *dir = g_dir_open(path, 0, NULL);

@@ -111,3 +111,7 @@ void qmp_test_assert_line_impl(const char *file, int line, const char *func,
 
 /* Removes @path and everything below it (a test's scratch directory). */
 void qmp_test_remove_tree(const char *path);
+
+/* The names in directory @path, sorted, joined by spaces (to check that
+ * a command left exactly the files it should). */
+char *qmp_test_list_dir(const char *path);

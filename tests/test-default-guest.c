@@ -136,13 +136,13 @@ static void screendump(Fixture *f, const char *path, const char *format)
     command_ok(f, cmd);
 }
 
-/* The framebuffer's bytes, as the guest sees them, from pmemsave. */
-static uint8_t *read_framebuffer(Fixture *f, int w, int h)
+/* Saves @size bytes of guest-physical memory from @addr to @path with
+ * pmemsave and returns them (exactly @size bytes, checked). */
+static uint8_t *pmemsave(Fixture *f, uint64_t addr, gsize size, const char *path)
 {
-    g_autofree char *path = g_build_filename(f->dir, "fb.bin", NULL);
     g_autofree char *cmd = g_strdup_printf(
-        "{\"execute\": \"pmemsave\", \"arguments\": {\"val\": %u, \"size\": %d, "
-        "\"filename\": \"%s\"}}", FB_BASE, w * h * 4, path);
+        "{\"execute\": \"pmemsave\", \"arguments\": {\"val\": %" G_GUINT64_FORMAT
+        ", \"size\": %" G_GSIZE_FORMAT ", \"filename\": \"%s\"}}", addr, size, path);
     g_autoptr(GError) error = NULL;
     char *data = NULL;
     gsize len = 0;
@@ -150,8 +150,16 @@ static uint8_t *read_framebuffer(Fixture *f, int w, int h)
     command_ok(f, cmd);
     g_file_get_contents(path, &data, &len, &error);
     g_assert_no_error(error);
-    g_assert_cmpuint(len, ==, (gsize)w * (gsize)h * 4);
+    g_assert_cmpuint(len, ==, size);
     return (uint8_t *)data;
+}
+
+/* The framebuffer's bytes, as the guest sees them, from pmemsave. */
+static uint8_t *read_framebuffer(Fixture *f, int w, int h)
+{
+    g_autofree char *path = g_build_filename(f->dir, "fb.bin", NULL);
+
+    return pmemsave(f, FB_BASE, (gsize)w * (gsize)h * 4, path);
 }
 
 /* Decodes @path (a PNG) into packed RGB with libpng. */
@@ -293,20 +301,16 @@ static void test_screendump_is_framebuffer(Fixture *f, gconstpointer data)
     command_ok(f, "{\"execute\": \"cont\"}");
 }
 
-/* For g_ptr_array_sort(), which passes pointers to the elements. */
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Runs @command and returns its reply line. */
-static char *command(Fixture *f, const char *line)
+/* Runs @line and checks that it fails with a GenericError saying @desc. */
+static void command_fails(Fixture *f, const char *line, const char *desc)
 {
     g_autoptr(GError) error = NULL;
-    char *reply = qmp_test_client_command(f->qmp, line, &error);
+    g_autofree char *reply = qmp_test_client_command(f->qmp, line, &error);
+    g_autofree char *expected = g_strdup_printf(
+        "{\"error\": {\"class\": \"GenericError\", \"desc\": \"%s\"}}\r\n", desc);
 
     g_assert_no_error(error);
-    return reply;
+    qmp_test_assert_line(reply, expected);
 }
 
 /*
@@ -320,83 +324,43 @@ static void test_memory_commands(Fixture *f, gconstpointer data)
     g_autofree char *ram = g_build_filename(f->dir, "ram.bin", NULL);
     g_autofree char *hole = g_build_filename(f->dir, "hole.bin", NULL);
     g_autofree char *bad = g_build_filename(f->dir, "bad.bin", NULL);
-    g_autofree char *cmd = NULL, *reply = NULL, *listing = NULL;
-    g_autofree char *code = NULL, *saved = NULL;
+    g_autofree char *cmd = NULL, *listing = NULL, *code = NULL;
+    g_autofree uint8_t *saved = NULL, *zeros = NULL;
     g_autoptr(GError) error = NULL;
-    gsize code_len = 0, saved_len = 0;
+    gsize code_len = 0;
 
     command_ok(f, "{\"execute\": \"stop\"}");
     /* The first 256 bytes are code, which the guest never writes. */
-    cmd = g_strdup_printf("{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 2147483648, "
-                          "\"size\": 256, \"filename\": \"%s\"}}", ram);
-    command_ok(f, cmd);
+    saved = pmemsave(f, 0x80000000u, 256, ram);
     g_file_get_contents(image, &code, &code_len, &error);
     g_assert_no_error(error);
-    g_file_get_contents(ram, &saved, &saved_len, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(saved_len, ==, 256);
     g_assert_cmpuint(code_len, >=, 256);
     g_assert_cmpmem(saved, 256, code, 256);
-    g_clear_pointer(&saved, g_free);
 
     /* A hole reads as zeros (QEMU's unassigned memory). */
-    g_free(cmd);
-    cmd = g_strdup_printf("{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 256, "
-                          "\"size\": 64, \"filename\": \"%s\"}}", hole);
-    command_ok(f, cmd);
-    g_file_get_contents(hole, &saved, &saved_len, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(saved_len, ==, 64);
-    for (gsize i = 0; i < saved_len; i++) {
-        g_assert_cmpint(saved[i], ==, 0);
+    zeros = pmemsave(f, 256, 64, hole);
+    for (gsize i = 0; i < 64; i++) {
+        g_assert_cmpint(zeros[i], ==, 0);
     }
 
-    reply = command(f, "{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 0, \"size\": 16, "
-                       "\"filename\": \"/nonexistent/dir/x\"}}");
-    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
-                                "\"Could not open '/nonexistent/dir/x': No such file or "
-                                "directory\"}}\r\n");
-    g_free(reply);
-    g_free(cmd);
+    command_fails(f, "{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 0, \"size\": 16, "
+                     "\"filename\": \"/nonexistent/dir/x\"}}",
+                  "Could not open '/nonexistent/dir/x': No such file or directory");
     cmd = g_strdup_printf("{\"execute\": \"memsave\", \"arguments\": {\"val\": 2147483648, "
                           "\"size\": 16, \"filename\": \"%s\", \"cpu-index\": 3}}", bad);
-    reply = command(f, cmd);
-    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
-                                "\"Parameter 'cpu-index' expects a CPU number\"}}\r\n");
-    g_free(reply);
+    command_fails(f, cmd, "Parameter 'cpu-index' expects a CPU number");
     g_free(cmd);
     /* Nothing in RAM or ROM there: the virtual read fails half-way. */
     cmd = g_strdup_printf("{\"execute\": \"memsave\", \"arguments\": {\"val\": "
                           "281474976710656, \"size\": 16, \"filename\": \"%s\"}}", bad);
-    reply = command(f, cmd);
-    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
-                                "\"Invalid addr 0x0001000000000000/size 16 specified\"}}\r\n");
-    g_free(reply);
+    command_fails(f, cmd, "Invalid addr 0x0001000000000000/size 16 specified");
     g_free(cmd);
     cmd = g_strdup_printf("{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 0, "
                           "\"size\": -1, \"filename\": \"%s\"}}", bad);
-    reply = command(f, cmd);
-    qmp_test_assert_line(reply, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
-                                "\"Parameter 'size' expects a non-negative number of "
-                                "bytes\"}}\r\n");
+    command_fails(f, cmd, "Parameter 'size' expects a non-negative number of bytes");
     /* No file, and no temporary file, from the failures. */
-    {
-        g_autoptr(GDir) d = g_dir_open(f->dir, 0, &error);
-        g_autoptr(GString) names = g_string_new(NULL);
-        const char *name;
-        g_autoptr(GPtrArray) sorted = g_ptr_array_new_with_free_func(g_free);
-
-        g_assert_no_error(error);
-        while ((name = g_dir_read_name(d))) {
-            g_ptr_array_add(sorted, g_strdup(name));
-        }
-        g_ptr_array_sort(sorted, compare_names);
-        for (guint i = 0; i < sorted->len; i++) {
-            g_string_append_printf(names, "%s ", (char *)sorted->pdata[i]);
-        }
-        listing = g_strdup(names->str);
-    }
-    g_assert_cmpstr(listing, ==, "hole.bin qmp.sock ram.bin ");
+    listing = qmp_test_list_dir(f->dir);
+    g_assert_cmpstr(listing, ==, "hole.bin qmp.sock ram.bin");
     command_ok(f, "{\"execute\": \"cont\"}");
 }
 

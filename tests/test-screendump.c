@@ -173,26 +173,10 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->socket[1]);
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The names in the output directory, sorted, joined by spaces. */
 static char *list_outdir(Fixture *f)
 {
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    GDir *dir = g_dir_open(f->outdir, 0, NULL);
-    const char *name;
-
-    g_assert_nonnull(dir);
-    while ((name = g_dir_read_name(dir))) {
-        g_ptr_array_add(names, g_strdup(name));
-    }
-    g_dir_close(dir);
-    g_ptr_array_sort(names, compare_names);
-    g_ptr_array_add(names, NULL);
-    return g_strjoinv(" ", (char **)names->pdata);
+    return qmp_test_list_dir(f->outdir);
 }
 
 /* Sends a screendump and returns the reply line. */
