@@ -40,7 +40,6 @@ import ctypes
 import json
 import os
 import shutil
-import signal
 import socket
 import statistics
 import struct
@@ -48,6 +47,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import RunError, stop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -58,10 +59,6 @@ TARGET_PPM_1080P_MS = 8.0   # DESIGN.md: 1080p PPM screendump, request to reply
 TARGET_STALL_MS = 2.0       # DESIGN.md: longest main-loop stall during it
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class RunError(Exception):
-    """A machine did not complete a case; the message says how it failed."""
 
 
 class Qmp:
@@ -150,19 +147,6 @@ class Machine:
             err = proc.stderr.read().decode("utf-8", "replace")[-400:]
             raise RunError(f"{self.name}: {e}; stderr: {err!r}") from None
         return proc, sessions
-
-
-def stop(proc):
-    """End a machine we started: SIGTERM, then SIGKILL if it does not go."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
 
 
 def check_file(path, fmt, size):

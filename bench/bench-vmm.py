@@ -29,11 +29,12 @@ import re
 import resource
 import select
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
+
+from benchlib import RunError, stop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_ELF = os.path.join(HERE, "guest", "bench-int.elf")
@@ -47,10 +48,6 @@ CHECKSUM_RE = re.compile(rb"bench-int: checksum (0x[0-9a-f]+)")
 INSTRET_RE = re.compile(rb"bench-int: instret (\d+)")
 AUTOBOOT = b"Hit any key to stop autoboot"
 PROMPT = b"=> "
-
-
-class RunError(Exception):
-    """A machine did not complete a case; the message says how it failed."""
 
 
 class Machine:
@@ -68,17 +65,6 @@ class Machine:
 def tail(data, n=400):
     text = data[-n:].decode("utf-8", "replace")
     return text.replace("\r", "")
-
-
-def stop(proc):
-    """End a machine we started: SIGTERM, then SIGKILL if it does not go."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def children_cpu():
