@@ -84,7 +84,6 @@ static Gui *gui_start(void)
 {
     Gui *g = g_new0(Gui, 1);
     const char *bin = g_getenv("PORTHOLE_BIN");
-    const char *guest = g_getenv("PH_INPUT_GUEST");
     g_autoptr(GError) error = NULL;
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -105,9 +104,6 @@ static Gui *gui_start(void)
     g_ptr_array_add(argv, g_strdup(bin));
     g_ptr_array_add(argv, g_strdup_printf("--qmp=unix:%s/qmp.sock,server=on,wait=off", g->dir));
     g_ptr_array_add(argv, g_strdup_printf("--serial=unix:%s,server=on,wait=off", serial_path));
-    if (guest && *guest) {
-        g_ptr_array_add(argv, g_strdup_printf("--bios=%s", guest));
-    }
     g_ptr_array_add(argv, NULL);
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_subprocess_launcher_set_child_setup(launcher, die_with_test, NULL, NULL);

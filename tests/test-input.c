@@ -543,7 +543,6 @@ static Porthole *porthole_start(bool serial, const char *const *extra)
         g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
     const char *bin = g_getenv("PORTHOLE_BIN");
-    const char *guest = g_getenv("PH_INPUT_GUEST");
     g_autofree char *qmp_path = NULL;
     g_autofree char *serial_path = NULL;
 
@@ -561,11 +560,6 @@ static Porthole *porthole_start(bool serial, const char *const *extra)
     g_ptr_array_add(argv, serial ? g_strdup_printf("--serial=unix:%s,server=on,wait=off",
                                                    serial_path)
                                  : g_strdup("--serial=none"));
-    /* The demo guest as built from this tree when there is one: the input
-     * side of it may be newer than the committed image. */
-    if (guest && *guest && !(extra && extra[0] && g_str_equal(extra[0], "-M"))) {
-        g_ptr_array_add(argv, g_strdup_printf("--bios=%s", guest));
-    }
     for (; extra && *extra; extra++) {
         g_ptr_array_add(argv, g_strdup(*extra));
     }
